@@ -1,0 +1,267 @@
+using Kora.Broker.Fetching;
+using Kora.Broker.Metadata;
+using Kora.Broker.Network;
+using Kora.Broker.Partitions;
+using Kora.Broker.Telemetry;
+using Kora.Broker.Tenancy;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+using Microsoft.Extensions.Options;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// Fetch v4-17. Reads whole batches up to the high watermark, bounded by partition_max_bytes and the
+/// response's max_bytes (the first partition may exceed them by one batch so progress is always
+/// possible), long-polls until min_bytes arrive or max_wait passes, and keeps incremental fetch sessions
+/// (KIP-227, v7+) so steady consumers send and receive only what changed. v13+ names topics by id.
+/// Record bytes are copied from the segment files straight into the response buffer.
+/// </summary>
+public sealed class FetchHandler(
+    PartitionManager partitions,
+    TopicAdmin admin,
+    FetchSessionCache sessions,
+    IResourceNames names,
+    BrokerMetrics metrics,
+    IOptions<BrokerOptions> options,
+    TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
+{
+    private const sbyte ReadCommitted = 1;
+    private readonly int _brokerMaxBytes = options.Value.FetchMaxBytes;
+
+    public override short ApiKey => FetchRequest.ApiKey;
+    public override short MinVersion => 4;
+    public override short MaxVersion => 17;
+    protected override short FirstFlexibleVersion => FetchRequest.LowestFlexibleVersion;
+
+    protected override void SetError(FetchResponse response, ErrorCode error) => response.ErrorCode = (short)error;
+
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request)
+    {
+        var version = context.Version;
+        var (session, incremental, sessionError) = OpenSession(request, version);
+        if (sessionError != ErrorCode.None)
+        {
+            return new FetchResponse { ErrorCode = (short)sessionError };
+        }
+        var wanted = Resolve(context, request, session, version >= 13);
+        var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _brokerMaxBytes);
+        var deadline = time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (time.TimestampFrequency / 1000.0));
+        var readCommitted = request.IsolationLevel == ReadCommitted;
+        while (true)
+        {
+            var waits = new List<Task>();
+            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+            var done = outcome.Bytes >= request.MinBytes || outcome.HasError || request.MaxWaitMs <= 0 || time.GetTimestamp() >= deadline;
+            if (!done)
+            {
+                // Register for the next append first, then look again: an append in between is not missed.
+                foreach (var w in wanted)
+                {
+                    if (partitions.Get(w.Topic, w.Partition) is { } p)
+                    {
+                        waits.Add(p.WaitForDataAsync());
+                    }
+                }
+                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                done = outcome.Bytes >= request.MinBytes || outcome.HasError;
+            }
+            if (done)
+            {
+                return Answer(outcome, session, version >= 13);
+            }
+            var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return Answer(outcome, session, version >= 13);
+            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.Aborted);
+            var delay = Task.Delay(remaining, time, timeout.Token);
+            waits.Add(delay);
+            await Task.WhenAny(waits).ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
+            context.Aborted.ThrowIfCancellationRequested();
+            if (time.GetTimestamp() >= deadline)
+            {
+                var last = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                return Answer(last, session, version >= 13);
+            }
+        }
+    }
+
+    private (FetchSession? Session, bool Incremental, ErrorCode Error) OpenSession(FetchRequest request, short version)
+    {
+        if (version < 7)
+        {
+            return (null, false, ErrorCode.None);
+        }
+        var (id, epoch) = (request.SessionId, request.SessionEpoch);
+        if (id == 0)
+        {
+            return epoch switch
+            {
+                0 => (sessions.Create(), false, ErrorCode.None),
+                -1 => (null, false, ErrorCode.None),
+                _ => (null, false, ErrorCode.InvalidFetchSessionEpoch),
+            };
+        }
+        if (epoch == -1)
+        {
+            sessions.Remove(id);
+            return (null, false, ErrorCode.None);
+        }
+        if (epoch == 0)
+        {
+            sessions.Remove(id);
+            return (sessions.Create(), false, ErrorCode.None);
+        }
+        var session = sessions.Get(id);
+        if (session is null)
+        {
+            return (null, false, ErrorCode.FetchSessionIdNotFound);
+        }
+        if (session.NextEpoch != epoch)
+        {
+            return (null, false, ErrorCode.InvalidFetchSessionEpoch);
+        }
+        return (session, true, ErrorCode.None);
+    }
+
+    private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, bool useIds)
+    {
+        var image = admin.Image;
+        var list = new List<FetchSessionPartition>();
+        foreach (var topic in request.Topics)
+        {
+            var name = useIds
+                ? image.Topic(topic.TopicId)?.Name ?? ""
+                : names.ToInternal(context.Connection, ResourceKind.Topic, topic.Topic);
+            var topicId = useIds ? topic.TopicId : image.Topic(name)?.Id ?? Guid.Empty;
+            foreach (var p in topic.Partitions)
+            {
+                var entry = session?.Upsert(name, topicId, p.Partition) ?? new FetchSessionPartition(name, topicId, p.Partition);
+                entry.FetchOffset = p.FetchOffset;
+                entry.MaxBytes = p.PartitionMaxBytes;
+                entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+                entry.ExternalName = topic.Topic;
+                if (session is null)
+                {
+                    list.Add(entry);
+                }
+            }
+        }
+        if (session is not null)
+        {
+            foreach (var forgotten in request.ForgottenTopicsData)
+            {
+                var name = useIds ? image.Topic(forgotten.TopicId)?.Name ?? "" : names.ToInternal(context.Connection, ResourceKind.Topic, forgotten.Topic);
+                var topicId = useIds ? forgotten.TopicId : image.Topic(name)?.Id ?? Guid.Empty;
+                foreach (var p in forgotten.Partitions)
+                {
+                    session.Remove(name, topicId, p);
+                }
+            }
+            session.NextEpoch++;
+            list.AddRange(session.Partitions);
+        }
+        return list;
+    }
+
+    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental)
+    {
+        var outcome = new ReadOutcome();
+        foreach (var w in wanted)
+        {
+            var data = new FetchResponse.PartitionData
+            {
+                PartitionIndex = w.Partition,
+                HighWatermark = -1,
+                LastStableOffset = -1,
+                LogStartOffset = -1,
+                Records = RecordsData.Empty,
+                AbortedTransactions = readCommitted ? [] : null,
+            };
+            var partition = partitions.Get(w.Topic, w.Partition);
+            if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
+            {
+                // A topic named by an id this broker does not know has no name to look up.
+                data.ErrorCode = (short)(w.Topic.Length == 0 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                outcome.Add(w, data, 0, isError: true);
+                continue;
+            }
+            var log = partition.Log;
+            var highWatermark = log.HighWatermark;
+            data.HighWatermark = highWatermark;
+            data.LastStableOffset = highWatermark;
+            data.LogStartOffset = log.LogStartOffset;
+            if (w.CurrentLeaderEpoch > partition.LeaderEpoch)
+            {
+                data.ErrorCode = (short)ErrorCode.UnknownLeaderEpoch;
+                outcome.Add(w, data, 0, isError: true);
+                continue;
+            }
+            if (w.CurrentLeaderEpoch >= 0 && w.CurrentLeaderEpoch < partition.LeaderEpoch)
+            {
+                data.ErrorCode = (short)ErrorCode.FencedLeaderEpoch;
+                outcome.Add(w, data, 0, isError: true);
+                continue;
+            }
+            var budget = Math.Min(w.MaxBytes, maxBytes - outcome.Bytes);
+            if (budget > 0 || outcome.Bytes == 0)
+            {
+                var read = log.Read(w.FetchOffset, Math.Max(budget, 0), highWatermark, minOneMessage: outcome.Bytes == 0);
+                if (read.Status == ReadStatus.OffsetOutOfRange)
+                {
+                    data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                    outcome.Add(w, data, 0, isError: true);
+                    continue;
+                }
+                if (read.Records is { Length: > 0 } source)
+                {
+                    data.Records = new RecordsData(source);
+                    outcome.Add(w, data, source.Length, isError: false);
+                    continue;
+                }
+            }
+            var changed = !incremental || highWatermark != w.LastHighWatermark || data.LogStartOffset != w.LastLogStartOffset;
+            outcome.Add(w, changed ? data : null, 0, isError: false);
+        }
+        return outcome;
+    }
+
+    private FetchResponse Answer(ReadOutcome outcome, FetchSession? session, bool useIds)
+    {
+        var response = new FetchResponse { SessionId = session?.Id ?? 0 };
+        FetchResponse.FetchableTopicResponse? current = null;
+        foreach (var (w, data) in outcome.Partitions)
+        {
+            w.LastHighWatermark = data.HighWatermark;
+            w.LastLogStartOffset = data.LogStartOffset;
+            if (current is null || (useIds ? current.TopicId != w.TopicId : current.Topic != w.ExternalName))
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = w.ExternalName ?? w.Topic, TopicId = w.TopicId };
+                response.Responses.Add(current);
+            }
+            current.Partitions.Add(data);
+        }
+        metrics.Fetched(outcome.Bytes);
+        return response;
+    }
+
+    private sealed class ReadOutcome
+    {
+        public List<(FetchSessionPartition Wanted, FetchResponse.PartitionData Data)> Partitions { get; } = [];
+        public int Bytes { get; private set; }
+        public bool HasError { get; private set; }
+
+        public void Add(FetchSessionPartition wanted, FetchResponse.PartitionData? data, int bytes, bool isError)
+        {
+            if (data is not null)
+            {
+                Partitions.Add((wanted, data));
+            }
+            Bytes += bytes;
+            HasError |= isError;
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using Kora.Broker.Partitions;
+using Kora.Broker.Network;
+using Kora.Broker.Telemetry;
+using Kora.Broker.Tenancy;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+using Kora.Protocol.Records;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// Produce v3-11 (v3 is the first with record batch v2). Each partition's batches are validated (framing,
+/// CRC-32C, record structure, max.message.bytes) and appended as received: offsets are assigned in the
+/// request buffer itself, compressed batches stay compressed. acks=1 answers after the append; acks=-1
+/// after the data is fsynced (group commit across concurrent produces); acks=0 sends no response.
+/// </summary>
+public sealed class ProduceHandler(PartitionManager partitions, IResourceNames names, BrokerMetrics metrics, TimeProvider time)
+    : ApiHandler<ProduceRequest, ProduceResponse>
+{
+    public override short ApiKey => ProduceRequest.ApiKey;
+    public override short MinVersion => 3;
+    public override short MaxVersion => 11;
+    protected override short FirstFlexibleVersion => ProduceRequest.LowestFlexibleVersion;
+
+    protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        var response = new ProduceResponse { Responses = new(request.TopicData.Count) };
+        var acksValid = request.Acks is -1 or 0 or 1;
+        List<(Partition Partition, long LastOffset)>? toFlush = null;
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name, PartitionResponses = new(topicData.PartitionData.Count) };
+            response.Responses.Add(topicResponse);
+            var topic = names.ToInternal(context.Connection, ResourceKind.Topic, topicData.Name);
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                var result = new ProduceResponse.PartitionProduceResponse { Index = partitionData.Index, BaseOffset = -1 };
+                topicResponse.PartitionResponses.Add(result);
+                if (!acksValid)
+                {
+                    result.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+                var partition = partitions.Get(topic, partitionData.Index);
+                if (partition is null)
+                {
+                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+                if (partitionData.Records is not { } records || !MemoryMarshal.TryGetArray(records.Memory, out var segment))
+                {
+                    result.ErrorCode = (short)ErrorCode.InvalidRecord;
+                    result.ErrorMessage = "The request carries no record set.";
+                    continue;
+                }
+                var batches = segment.AsSpan();
+                var validation = RecordBatchValidator.Validate(batches, partition.Config.MaxMessageBytes);
+                if (!validation.IsValid)
+                {
+                    result.ErrorCode = (short)validation.Error;
+                    result.ErrorMessage = validation.Message;
+                    continue;
+                }
+                var appended = partition.Append(batches, now);
+                metrics.Appended(batches.Length, validation.RecordCount);
+                result.BaseOffset = appended.BaseOffset;
+                result.LogAppendTimeMs = appended.LogAppendTime;
+                result.LogStartOffset = appended.LogStartOffset;
+                if (request.Acks == -1)
+                {
+                    (toFlush ??= []).Add((partition, appended.LastOffset));
+                }
+            }
+        }
+        if (request.Acks == 0)
+        {
+            return ValueTask.FromResult<ProduceResponse?>(null);
+        }
+        return toFlush is null ? ValueTask.FromResult<ProduceResponse?>(response) : FlushThenAnswer(response, toFlush, context.Aborted);
+    }
+
+    private static async ValueTask<ProduceResponse?> FlushThenAnswer(ProduceResponse response, List<(Partition Partition, long LastOffset)> toFlush, CancellationToken cancellation)
+    {
+        if (toFlush.Count == 1)
+        {
+            await toFlush[0].Partition.Log.FlushAsync(toFlush[0].LastOffset, cancellation).ConfigureAwait(false);
+            return response;
+        }
+        var flushes = new Task[toFlush.Count];
+        for (var i = 0; i < flushes.Length; i++)
+        {
+            flushes[i] = toFlush[i].Partition.Log.FlushAsync(toFlush[i].LastOffset, cancellation).AsTask();
+        }
+        await Task.WhenAll(flushes).ConfigureAwait(false);
+        return response;
+    }
+}

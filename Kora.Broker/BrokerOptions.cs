@@ -1,0 +1,59 @@
+namespace Kora.Broker;
+
+/// <summary>
+/// Broker settings, bound from the <c>Kora:Broker</c> configuration section (appsettings, environment
+/// variables such as <c>Kora__Broker__DataDir</c>, or <c>--Kora:Broker:DataDir=...</c> on the command line).
+/// Topic-level defaults use Kafka's names and meanings.
+/// </summary>
+public sealed class BrokerOptions
+{
+    public const string SectionName = "Kora:Broker";
+
+    public int NodeId { get; set; } = 1;
+
+    /// <summary>Kafka listener, host:port. Port 0 picks a free port, reported on the ready line.</summary>
+    public string Listener { get; set; } = "127.0.0.1:9092";
+
+    /// <summary>Host:port that clients are told to connect to; defaults to the bound listener.</summary>
+    public string? AdvertisedListener { get; set; }
+
+    /// <summary>HTTP listener for /health, /alive and /metrics.</summary>
+    public string HttpListener { get; set; } = "127.0.0.1:0";
+
+    public string DataDir { get; set; } = ".data/broker-1";
+
+    public string ClusterId { get; set; } = "";
+
+    public string? Rack { get; set; }
+
+    public bool AutoCreateTopicsEnable { get; set; } = true;
+
+    public int NumPartitions { get; set; } = 1;
+
+    public short DefaultReplicationFactor { get; set; } = 1;
+
+    public int SocketRequestMaxBytes { get; set; } = 100 * 1024 * 1024;
+
+    /// <summary>Bytes of requests read but not yet answered per connection before reading pauses.</summary>
+    public int MaxInFlightBytesPerConnection { get; set; } = 64 * 1024 * 1024;
+
+    public long LogSegmentBytes { get; set; } = 1L << 30;
+
+    public long LogRetentionMs { get; set; } = 7L * 24 * 3600 * 1000;
+
+    public long LogRetentionBytes { get; set; } = -1;
+
+    public long LogSegmentMs { get; set; } = 7L * 24 * 3600 * 1000;
+
+    public long LogFlushIntervalMessages { get; set; } = long.MaxValue;
+
+    public long LogFlushIntervalMs { get; set; } = long.MaxValue;
+
+    public int MessageMaxBytes { get; set; } = 1048588;
+
+    public long LogRetentionCheckIntervalMs { get; set; } = 5 * 60 * 1000;
+
+    public int FetchMaxBytes { get; set; } = 55 * 1024 * 1024;
+
+    public int MaxIncrementalFetchSessionCacheSlots { get; set; } = 1000;
+}

@@ -1,0 +1,38 @@
+using Kora.Broker.Apis;
+using Kora.Broker.Fetching;
+using Kora.Broker.Metadata;
+using Kora.Broker.Partitions;
+using Kora.Broker.Telemetry;
+using Kora.Broker.Tenancy;
+using Microsoft.Extensions.Options;
+
+namespace Kora.Broker;
+
+/// <summary>The broker's services: metadata, partitions, and one handler per Kafka API.</summary>
+public static class BrokerServiceCollectionExtensions
+{
+    public static IServiceCollection AddKoraBroker(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<BrokerOptions>(configuration.GetSection(BrokerOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<IResourceNames, SharedNamespace>();
+        services.AddSingleton(sp => new MetadataStore(
+            Path.GetFullPath(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataDir),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<MetadataStore>>()));
+        services.AddSingleton<TopicAdmin>();
+        services.AddSingleton<PartitionManager>();
+        services.AddSingleton<FetchSessionCache>();
+        services.AddHostedService<LogMaintenanceService>();
+
+        services.AddSingleton<IApiHandler, ApiVersionsHandler>();
+        services.AddSingleton<IApiHandler, MetadataHandler>();
+        services.AddSingleton<IApiHandler, ProduceHandler>();
+        services.AddSingleton<IApiHandler, FetchHandler>();
+        services.AddSingleton<IApiHandler, ListOffsetsHandler>();
+        services.AddSingleton<IApiHandler, CreateTopicsHandler>();
+        services.AddSingleton<ApiRegistry>();
+        return services;
+    }
+}

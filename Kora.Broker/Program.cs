@@ -1,0 +1,54 @@
+using System.Net;
+using Kora.Broker;
+using Kora.Broker.Metadata;
+using Kora.Broker.Network;
+using Kora.Broker.Partitions;
+using Kora.Broker.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.Services.AddKoraBroker(builder.Configuration);
+
+var options = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>() ?? new BrokerOptions();
+ListenOptions? kafkaListener = null;
+ListenOptions? httpListener = null;
+builder.WebHost.ConfigureKestrel(kestrel =>
+{
+    kestrel.Listen(IPEndPoint.Parse(options.Listener), listen =>
+    {
+        listen.UseConnectionHandler<KafkaConnectionHandler>();
+        kafkaListener = listen;
+    });
+    kestrel.Listen(IPEndPoint.Parse(options.HttpListener), listen => httpListener = listen);
+});
+builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+
+var metadata = app.Services.GetRequiredService<MetadataStore>();
+var partitions = app.Services.GetRequiredService<PartitionManager>();
+var metrics = app.Services.GetRequiredService<BrokerMetrics>();
+metrics.ObserveGauge("kora.broker.partitions", "{partition}", "Partitions hosted by this broker.", () => partitions.PartitionCount);
+metrics.ObserveGauge("kora.broker.log.segments", "{segment}", "Log segments across hosted partitions.", () => partitions.SegmentCount);
+metadata.Subscribe(partitions);
+metadata.Load();
+partitions.RemoveOrphans(metadata.Image);
+
+await app.StartAsync();
+
+var kafkaEndPoint = kafkaListener!.IPEndPoint!;
+var httpEndPoint = httpListener!.IPEndPoint!;
+var advertised = options.AdvertisedListener is { } configured ? IPEndPoint.Parse(configured) : kafkaEndPoint;
+await app.Services.GetRequiredService<TopicAdmin>().RegisterBrokerAsync(
+    options.NodeId, advertised.Address.ToString(), advertised.Port, options.Rack, app.Lifetime.ApplicationStopping);
+
+Console.WriteLine($"KORA_BROKER_READY kafka={kafkaEndPoint} http={httpEndPoint}");
+app.Services.GetRequiredService<ILogger<BrokerOptions>>().LogInformation(
+    "Kora broker {NodeId} serving Kafka on {Kafka}, health on http://{Http}/health, data in {DataDir}",
+    options.NodeId, kafkaEndPoint, httpEndPoint, Path.GetFullPath(options.DataDir));
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();

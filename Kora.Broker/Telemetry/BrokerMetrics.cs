@@ -1,0 +1,81 @@
+using System.Diagnostics.Metrics;
+
+namespace Kora.Broker.Telemetry;
+
+/// <summary>The broker's instruments, on the <c>Kora.Broker</c> meter that ServiceDefaults exports.</summary>
+public sealed class BrokerMetrics : IDisposable
+{
+    public const string MeterName = "Kora.Broker";
+    private static readonly string[] ApiNames = BuildApiNames();
+    private readonly Meter _meter;
+    private readonly Counter<long> _requests;
+    private readonly Counter<long> _bytesIn;
+    private readonly Counter<long> _bytesOut;
+    private readonly Counter<long> _produceBytes;
+    private readonly Counter<long> _produceMessages;
+    private readonly Counter<long> _fetchBytes;
+    private readonly Histogram<double> _requestLatency;
+    private readonly Histogram<double> _flushTime;
+    private readonly UpDownCounter<long> _connections;
+
+    public BrokerMetrics(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(MeterName);
+        _requests = _meter.CreateCounter<long>("kora.broker.requests", "{request}", "Requests received, by API and version.");
+        _bytesIn = _meter.CreateCounter<long>("kora.broker.network.bytes_in", "By", "Request bytes read from clients.");
+        _bytesOut = _meter.CreateCounter<long>("kora.broker.network.bytes_out", "By", "Response bytes written to clients.");
+        _produceBytes = _meter.CreateCounter<long>("kora.broker.produce.bytes", "By", "Record batch bytes appended to partitions.");
+        _produceMessages = _meter.CreateCounter<long>("kora.broker.produce.records", "{record}", "Records appended to partitions.");
+        _fetchBytes = _meter.CreateCounter<long>("kora.broker.fetch.bytes", "By", "Record bytes served to fetchers.");
+        _requestLatency = _meter.CreateHistogram<double>("kora.broker.request.duration", "ms", "Time from a request's arrival to its response being written, by API.");
+        _flushTime = _meter.CreateHistogram<double>("kora.broker.log.flush.duration", "ms", "Time of one fsync of a partition's log.");
+        _connections = _meter.CreateUpDownCounter<long>("kora.broker.connections", "{connection}", "Open client connections.");
+    }
+
+    public void RequestReceived(short apiKey, short version, int bytes)
+    {
+        _requests.Add(1, new("api", ApiName(apiKey)), new("version", version));
+        _bytesIn.Add(bytes);
+    }
+
+    public void ResponseSent(short apiKey, long bytes, TimeSpan elapsed)
+    {
+        if (bytes > 0)
+        {
+            _bytesOut.Add(bytes);
+        }
+        _requestLatency.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("api", ApiName(apiKey)));
+    }
+
+    public void Appended(long bytes, long records)
+    {
+        _produceBytes.Add(bytes);
+        _produceMessages.Add(records);
+    }
+
+    public void Fetched(long bytes) => _fetchBytes.Add(bytes);
+
+    public void Flushed(TimeSpan elapsed) => _flushTime.Record(elapsed.TotalMilliseconds);
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    /// <summary>Registers gauges read on collection, such as partition and segment counts.</summary>
+    public void ObserveGauge(string name, string unit, string description, Func<long> read) =>
+        _meter.CreateObservableGauge(name, read, unit, description);
+
+    private static string ApiName(short apiKey) => apiKey >= 0 && apiKey < ApiNames.Length ? ApiNames[apiKey] : "Unknown";
+
+    private static string[] BuildApiNames()
+    {
+        var names = new string[128];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = Enum.IsDefined(typeof(ApiKeys), (short)i) ? ((ApiKeys)i).ToString() : "Unknown";
+        }
+        return names;
+    }
+
+    public void Dispose() => _meter.Dispose();
+}
