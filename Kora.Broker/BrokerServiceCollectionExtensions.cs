@@ -32,6 +32,14 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, FetchHandler>();
         services.AddSingleton<IApiHandler, ListOffsetsHandler>();
         services.AddSingleton<IApiHandler, CreateTopicsHandler>();
+        services.AddSingleton<IApiHandler, DeleteTopicsHandler>();
+        services.AddSingleton<IApiHandler, CreatePartitionsHandler>();
+        services.AddSingleton<IApiHandler, DescribeConfigsHandler>();
+        services.AddSingleton<IApiHandler, AlterConfigsHandler>();
+        services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
+        services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
+        services.AddSingleton<IApiHandler, DescribeClusterHandler>();
+        services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }

@@ -4,11 +4,12 @@ using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
+//TEMP builder.AddServiceDefaults();
 builder.Services.AddKoraBroker(builder.Configuration);
 
 var options = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>() ?? new BrokerOptions();
@@ -26,7 +27,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
 
 var app = builder.Build();
-app.MapDefaultEndpoints();
+//TEMP app.MapDefaultEndpoints();
 
 var metadata = app.Services.GetRequiredService<MetadataStore>();
 var partitions = app.Services.GetRequiredService<PartitionManager>();

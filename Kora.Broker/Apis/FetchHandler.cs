@@ -4,6 +4,7 @@ using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
+using Kora.Storage.Log;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;

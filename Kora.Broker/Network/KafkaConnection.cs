@@ -87,9 +87,7 @@ internal sealed partial class KafkaConnection
                         {
                             break;
                         }
-                        Span<byte> prefix = stackalloc byte[4];
-                        buffer.Slice(0, 4).CopyTo(prefix);
-                        frameLength = BinaryPrimitives.ReadInt32BigEndian(prefix);
+                        frameLength = ReadLength(buffer);
                         if (frameLength < MinFrameSize || frameLength > _maxRequestBytes)
                         {
                             Log.BadFrameSize(_logger, _client.ConnectionId, frameLength, _maxRequestBytes);
@@ -133,31 +131,50 @@ internal sealed partial class KafkaConnection
         }
     }
 
+    private static int ReadLength(in ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> prefix = stackalloc byte[4];
+        buffer.Slice(0, 4).CopyTo(prefix);
+        return BinaryPrimitives.ReadInt32BigEndian(prefix);
+    }
+
     /// <summary>Parses the header and starts the handler. False means the connection must close.</summary>
     private bool Admit(byte[] frame, int length)
     {
         var start = Stopwatch.GetTimestamp();
+        var apiKey = BinaryPrimitives.ReadInt16BigEndian(frame);
+        var apiVersion = BinaryPrimitives.ReadInt16BigEndian(frame.AsSpan(2));
+        var handler = _apis.Find(apiKey);
+        var supported = handler is not null && apiVersion >= handler.MinVersion && apiVersion <= handler.MaxVersion;
         RequestHeader header;
-        try
+        if (!supported)
         {
-            var reader = new KafkaReader(frame.AsMemory(0, length));
-            header = RequestHeader.Read(ref reader, _apis.IsFlexible);
+            // The header's own version depends on the request version, which this broker does not know:
+            // only the correlation id, at a fixed place, is needed to answer.
+            header = new RequestHeader(apiKey, apiVersion, BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(4)), null, length);
         }
-        catch (KafkaProtocolException e)
+        else
         {
-            Log.MalformedRequest(_logger, _client.ConnectionId, -1, e.Message);
-            Discard(frame, length);
-            return false;
+            try
+            {
+                var reader = new KafkaReader(frame.AsMemory(0, length));
+                header = RequestHeader.Read(ref reader, _apis.IsFlexible);
+            }
+            catch (KafkaProtocolException e)
+            {
+                Log.MalformedRequest(_logger, _client.ConnectionId, apiKey, e.Message);
+                Discard(frame, length);
+                return false;
+            }
         }
         _metrics.RequestReceived(header.ApiKey, header.ApiVersion, length + 4);
         var context = new RequestContext(header, _client, _aborted.Token);
-        var handler = _apis.Find(header.ApiKey);
         ValueTask<ResponseEnvelope> response;
         if (handler is null)
         {
             response = new ValueTask<ResponseEnvelope>(ResponseEnvelope.None);
         }
-        else if (header.ApiVersion < handler.MinVersion || header.ApiVersion > handler.MaxVersion)
+        else if (!supported)
         {
             response = new ValueTask<ResponseEnvelope>(handler.ErrorResponse(context, ErrorCode.UnsupportedVersion));
         }

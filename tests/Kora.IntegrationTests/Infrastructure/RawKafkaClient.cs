@@ -24,7 +24,7 @@ public sealed class RawKafkaClient : IAsyncDisposable
         return new RawKafkaClient(socket);
     }
 
-    public async Task<TResponse> SendAsync<TResponse>(short apiKey, short version, IKafkaMessage request, bool flexibleRequest, bool flexibleResponse)
+    public async Task<TResponse> SendAsync<TResponse>(short apiKey, short version, IKafkaMessage request, bool flexibleRequest, bool flexibleResponse, short? responseVersion = null)
         where TResponse : IKafkaMessage, new()
     {
         var correlationId = ++_correlationId;
@@ -37,7 +37,7 @@ public sealed class RawKafkaClient : IAsyncDisposable
         writer.Flush();
         await SendRawAsync(buffer.WrittenMemory).ConfigureAwait(false);
         var frame = await ReceiveFrameAsync().ConfigureAwait(false) ?? throw new IOException("Connection closed before a response arrived.");
-        return Parse<TResponse>(frame, correlationId, version, flexibleResponse);
+        return Parse<TResponse>(frame, correlationId, responseVersion ?? version, flexibleResponse);
     }
 
     private static TResponse Parse<TResponse>(byte[] frame, int correlationId, short version, bool flexibleResponse)

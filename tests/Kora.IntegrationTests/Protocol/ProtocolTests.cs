@@ -34,7 +34,7 @@ public class ProtocolTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
     {
         await using var client = await RawKafkaClient.ConnectAsync(Broker.KafkaEndPoint);
         // A client newer than the broker sends v9 in a flexible encoding; the answer comes back as v0.
-        var response = await client.SendAsync<ApiVersionsResponse>(18, 9, new ApiVersionsRequest(), flexibleRequest: true, flexibleResponse: false);
+        var response = await client.SendAsync<ApiVersionsResponse>(18, 9, new ApiVersionsRequest(), flexibleRequest: true, flexibleResponse: false, responseVersion: 0);
         Assert.Equal((short)ErrorCode.UnsupportedVersion, response.ErrorCode);
         Assert.Contains(response.ApiKeys, k => k.ApiKey == 18 && k.MaxVersion == 4);
     }

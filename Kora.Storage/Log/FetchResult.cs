@@ -1,0 +1,9 @@
+using Kora.Protocol.Primitives;
+
+namespace Kora.Storage.Log;
+
+/// <summary>
+/// The outcome of <see cref="PartitionLog.Read"/>: whole batches as file regions (never null, possibly empty),
+/// plus the log bounds seen by the read so an error response can report them.
+/// </summary>
+public readonly record struct FetchResult(ReadStatus Status, IRecordsSource Records, long LogStartOffset, long LogEndOffset);

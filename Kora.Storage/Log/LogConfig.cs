@@ -1,0 +1,35 @@
+namespace Kora.Storage.Log;
+
+/// <summary>Per-partition log settings. Defaults are Kafka's topic defaults so an empty config behaves like Kafka.</summary>
+public sealed record LogConfig
+{
+    public static LogConfig Default { get; } = new();
+
+    /// <summary>segment.bytes. Capped at <see cref="int.MaxValue"/> because index positions are 32-bit.</summary>
+    public long SegmentBytes { get; init; } = 1L << 30;
+
+    /// <summary>segment.ms: roll a non-empty segment once it has been written to for this long.</summary>
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>retention.ms, judged by a segment's largest timestamp; -1 keeps data forever.</summary>
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>retention.bytes for the whole partition; -1 means no size limit.</summary>
+    public long RetentionBytes { get; init; } = -1;
+
+    /// <summary>flush.messages: start an fsync once this many offsets are unflushed.</summary>
+    public long FlushMessages { get; init; } = long.MaxValue;
+
+    /// <summary>flush.ms: start an fsync once unflushed data is this old (checked by <see cref="PartitionLog.MaybeFlush"/>).</summary>
+    public long FlushMs { get; init; } = long.MaxValue;
+
+    /// <summary>index.interval.bytes: bytes of log between two offset index entries.</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary>max.message.bytes. Enforced by the request validator; kept here so the broker reads one config object.</summary>
+    public int MaxMessageBytes { get; init; } = 1048588;
+
+    public MessageTimestampType MessageTimestampType { get; init; } = MessageTimestampType.CreateTime;
+
+    internal long EffectiveSegmentBytes => Math.Clamp(SegmentBytes, 1, int.MaxValue);
+}

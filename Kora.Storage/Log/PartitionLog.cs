@@ -1,0 +1,325 @@
+using Kora.Protocol.Records;
+using Microsoft.Extensions.Logging;
+
+namespace Kora.Storage.Log;
+
+/// <summary>
+/// The durable log of one partition, Kafka's design: a directory of segments named by base offset, each a
+/// .log of record batches stored byte for byte as produced, a sparse .index and a .timeindex.
+/// <para>
+/// Concurrency: appends are serialised by one lock held only for offset assignment and the page-cache write
+/// (never an fsync). Reads take no lock: they work from a snapshot of the segment array, which is replaced
+/// copy-on-write, and see only bytes published by <see cref="LogSegment.Size"/>. fsync is group-committed.
+/// </para>
+/// </summary>
+public sealed partial class PartitionLog
+{
+    private readonly Lock _lock = new();
+    private readonly Lock _checkpointLock = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly GroupCommitFlusher _flusher;
+    private LogConfig _config;
+    private LogSegment[] _segments;
+    private long _logStartOffset;
+    private long _logEndOffset;
+    private long _highWatermark;
+    private long _lastFlushMs;
+    private bool _closed;
+
+    private PartitionLog(string directory, LogConfig config, TimeProvider time, ILogger logger, LogSegment[] segments, long logStartOffset)
+    {
+        Directory = directory;
+        _config = config;
+        _time = time;
+        _logger = logger;
+        _segments = segments;
+        _logEndOffset = segments[^1].NextOffset;
+        _logStartOffset = Math.Clamp(logStartOffset, segments[0].BaseOffset, _logEndOffset);
+        // A single replica's high watermark is its log end; replication lowers it by truncating.
+        _highWatermark = _logEndOffset;
+        _lastFlushMs = NowMs;
+        _flusher = new GroupCommitFlusher(_logEndOffset, () => LogEndOffset, FlushSegments, e => Log.FlushFailed(_logger, Directory, e));
+    }
+
+    public string Directory { get; }
+    public LogConfig Config => Volatile.Read(ref _config);
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    /// <summary>The offset the next appended record gets.</summary>
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    public long HighWatermark => Volatile.Read(ref _highWatermark);
+
+    /// <summary>Offsets below this are fsynced.</summary>
+    public long RecoveryPoint => _flusher.FlushedEnd;
+
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    /// <summary>Bytes of batches in all segments.</summary>
+    public long Size
+    {
+        get
+        {
+            long size = 0;
+            foreach (var segment in Volatile.Read(ref _segments))
+            {
+                size += segment.Size;
+            }
+            return size;
+        }
+    }
+
+    /// <summary>Rolled segments, oldest first. They never change again, so tiered storage can copy them.</summary>
+    public IReadOnlyList<SegmentInfo> ClosedSegments
+    {
+        get
+        {
+            var segments = Volatile.Read(ref _segments);
+            var closed = new SegmentInfo[segments.Length - 1];
+            for (var i = 0; i < closed.Length; i++)
+            {
+                closed[i] = segments[i].ToInfo(segments[i + 1].BaseOffset);
+            }
+            return closed;
+        }
+    }
+
+    /// <summary>Told the duration of each fsync round, for metrics. Runs on the flushing thread; keep it cheap.</summary>
+    public Action<TimeSpan>? FlushObserver { get; set; }
+
+    /// <summary>Test hook run at the start of each fsync round.</summary>
+    internal Action? BeforeFsync { get; set; }
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>
+    /// Opens (or creates) the log in <paramref name="directory"/>. Without a clean-shutdown marker that matches
+    /// the files, the last segment is rescanned batch by batch (length, CRC-32C, offset order), its torn or
+    /// corrupt tail cut off and its indexes rebuilt; any older segment whose indexes do not fit its data is too.
+    /// </summary>
+    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time, ILogger logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(logger);
+        System.IO.Directory.CreateDirectory(directory);
+        RemoveTemporaryFiles(directory);
+        var marker = CleanShutdownMarker.TryRead(directory);
+        var checkpoint = LogStartOffsetCheckpoint.Read(directory);
+        var segments = LogLoader.Load(directory, config, marker, logger);
+        // The marker vouches for one shutdown only: from here on a crash must trigger recovery.
+        CleanShutdownMarker.Delete(directory);
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Create(directory, checkpoint ?? 0));
+        }
+        var log = new PartitionLog(directory, config, time, logger, [.. segments], checkpoint ?? 0);
+        Log.Opened(logger, directory, segments.Count, log.LogStartOffset, log.LogEndOffset, marker is not null);
+        return log;
+    }
+
+    private static void RemoveTemporaryFiles(string directory)
+    {
+        foreach (var path in System.IO.Directory.EnumerateFiles(directory))
+        {
+            foreach (var suffix in LogFiles.TempSuffixes)
+            {
+                if (path.EndsWith(suffix, StringComparison.Ordinal))
+                {
+                    LogFiles.TryDelete(path);
+                    break;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Appends already validated batches. Offsets are assigned in place in <paramref name="batches"/> (the base
+    /// offset is the log end offset, each following batch continues), as is the LogAppendTime when the topic
+    /// uses it; then the bytes are written as they are. Returns once they are in the page cache; use
+    /// <see cref="FlushAsync"/> to wait for durability.
+    /// </summary>
+    public AppendResult Append(Span<byte> batches, long logAppendTimeMs, int leaderEpoch)
+    {
+        var config = Config;
+        var appendTime = config.MessageTimestampType == MessageTimestampType.LogAppendTime ? logAppendTimeMs : -1;
+        // Framing checks and the CRC recomputed for LogAppendTime do not depend on offsets: keep them outside the lock.
+        Prepare(batches, appendTime);
+        long baseOffset;
+        long next;
+        LogSegment? rolled = null;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            baseOffset = _logEndOffset;
+            next = AssignOffsets(batches, baseOffset, leaderEpoch);
+            var active = _segments[^1];
+            if (ShouldRoll(active, config, batches.Length, next - 1, logAppendTimeMs))
+            {
+                rolled = active;
+                active = Roll(baseOffset);
+            }
+            active.Append(batches, config.IndexIntervalBytes, logAppendTimeMs);
+            Volatile.Write(ref _logEndOffset, next);
+        }
+        if (rolled is not null)
+        {
+            Log.Rolled(_logger, Directory, rolled.BaseOffset, baseOffset);
+            // Kafka flushes a rolled segment soon after the roll, so closed segments are durable with their indexes.
+            _flusher.Request(baseOffset - 1);
+        }
+        if (next - RecoveryPoint >= config.FlushMessages)
+        {
+            _flusher.Request(next - 1);
+        }
+        return new AppendResult(baseOffset, next - 1, appendTime, LogStartOffset);
+    }
+
+    private static void Prepare(Span<byte> batches, long appendTime)
+    {
+        if (batches.IsEmpty)
+        {
+            throw new ArgumentException("No record batch to append.", nameof(batches));
+        }
+        var rest = batches;
+        while (!rest.IsEmpty)
+        {
+            if (rest.Length < RecordBatch.HeaderSize || !BatchHeaderReader.TryParse(rest, rest.Length, out var header))
+            {
+                throw new ArgumentException("Malformed record batch.", nameof(batches));
+            }
+            if (appendTime >= 0)
+            {
+                new RecordBatch(rest[..header.Size]).SetLogAppendTime(appendTime);
+            }
+            rest = rest[header.Size..];
+        }
+    }
+
+    private static long AssignOffsets(Span<byte> batches, long baseOffset, int leaderEpoch)
+    {
+        var next = baseOffset;
+        while (!batches.IsEmpty)
+        {
+            var batch = new RecordBatch(batches);
+            batch.AssignOffsets(next, leaderEpoch);
+            next += batch.LastOffsetDelta + 1L;
+            batches = batches[batch.SizeInBytes..];
+        }
+        return next;
+    }
+
+    private static bool ShouldRoll(LogSegment active, LogConfig config, int length, long lastOffset, long nowMs) =>
+        active.Size > 0
+        && (active.Size + length > config.EffectiveSegmentBytes
+            || (active.RollBaseTimeMs >= 0 && nowMs - active.RollBaseTimeMs > config.SegmentMs)
+            || lastOffset - active.BaseOffset > int.MaxValue);
+
+    /// <summary>Seals the active segment and starts a new one at <paramref name="baseOffset"/>. Caller holds the lock.</summary>
+    private LogSegment Roll(long baseOffset)
+    {
+        _segments[^1].Seal();
+        var created = LogSegment.Create(Directory, baseOffset);
+        Volatile.Write(ref _segments, [.. _segments, created]);
+        return created;
+    }
+
+    /// <summary>
+    /// Completes once every offset up to <paramref name="upToOffset"/> is fsynced. Concurrent callers share
+    /// fsyncs (group commit). An offset beyond the log end means everything appended so far.
+    /// </summary>
+    public ValueTask FlushAsync(long upToOffset, CancellationToken cancellationToken = default)
+    {
+        upToOffset = Math.Min(upToOffset, LogEndOffset - 1);
+        if (upToOffset < RecoveryPoint)
+        {
+            return ValueTask.CompletedTask;
+        }
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed), this);
+        var task = _flusher.FlushAsync(upToOffset);
+        return new ValueTask(task.IsCompleted || !cancellationToken.CanBeCanceled ? task : task.WaitAsync(cancellationToken));
+    }
+
+    /// <summary>
+    /// The flush.ms policy, for a periodic caller: starts a background flush when data has waited that long.
+    /// Also closes handles of deleted segments once their grace period is over. Returns whether it flushed.
+    /// </summary>
+    public bool MaybeFlush(long nowMs)
+    {
+        DeferredHandleCloser.CloseDue();
+        var end = LogEndOffset;
+        if (Volatile.Read(ref _closed) || end <= RecoveryPoint || nowMs - Volatile.Read(ref _lastFlushMs) < Config.FlushMs)
+        {
+            return false;
+        }
+        _flusher.Request(end - 1);
+        return true;
+    }
+
+    private void FlushSegments(long from, long to)
+    {
+        var started = _time.GetTimestamp();
+        BeforeFsync?.Invoke();
+        var segments = Volatile.Read(ref _segments);
+        for (var i = 0; i < segments.Length && segments[i].BaseOffset < to; i++)
+        {
+            if (i + 1 < segments.Length && segments[i + 1].BaseOffset <= from)
+            {
+                continue;
+            }
+            segments[i].Flush();
+        }
+        Volatile.Write(ref _lastFlushMs, NowMs);
+        FlushObserver?.Invoke(_time.GetElapsedTime(started));
+    }
+
+    /// <summary>
+    /// Moves the high watermark forward to <paramref name="offset"/>, capped at the log end offset. It never
+    /// moves back here (concurrent appends may report out of order); truncation lowers it.
+    /// </summary>
+    public long UpdateHighWatermark(long offset)
+    {
+        while (true)
+        {
+            var current = HighWatermark;
+            var target = Math.Min(offset, LogEndOffset);
+            if (target <= current)
+            {
+                return current;
+            }
+            if (Interlocked.CompareExchange(ref _highWatermark, target, current) == current)
+            {
+                return target;
+            }
+        }
+    }
+
+    public void UpdateConfig(LogConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Volatile.Write(ref _config, config);
+    }
+
+    private static int FloorSegment(LogSegment[] segments, long offset)
+    {
+        int lo = 0, hi = segments.Length - 1, found = -1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            if (segments[mid].BaseOffset <= offset)
+            {
+                found = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
+}
