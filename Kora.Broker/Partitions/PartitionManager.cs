@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
+using Kora.Broker.Telemetry;
 using Kora.Storage.Log;
 using Microsoft.Extensions.Options;
 
@@ -17,9 +18,11 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<PartitionManager> _logger;
     private readonly string _dataDir;
+    private readonly BrokerMetrics _metrics;
 
-    public PartitionManager(IOptions<BrokerOptions> options, TimeProvider time, ILogger<PartitionManager> logger)
+    public PartitionManager(IOptions<BrokerOptions> options, TimeProvider time, BrokerMetrics metrics, ILogger<PartitionManager> logger)
     {
+        _metrics = metrics;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -79,6 +82,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         {
             var directory = Path.Combine(_dataDir, $"{topic.Name}-{i}");
             var log = PartitionLog.Open(directory, config, _time, _logger);
+            log.FlushObserver = _metrics.Flushed;
             partitions[i] = new Partition(topic.Name, topic.Id, i, log, config)
             {
                 LeaderEpoch = topic.Partitions[i].LeaderEpoch,
@@ -121,13 +125,23 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         }
     }
 
-    /// <summary>Retention and time-based flushes; called periodically.</summary>
-    public void RunMaintenance()
+    /// <summary>Deletes segments past retention.ms or retention.bytes.</summary>
+    public void ApplyRetention()
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var partition in All)
         {
             partition.Log.ApplyRetention(now);
+        }
+    }
+
+    /// <summary>Starts the fsyncs that flush.ms asks for.</summary>
+    public void FlushDue()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var partition in All)
+        {
+            partition.Log.MaybeFlush(now);
         }
     }
 

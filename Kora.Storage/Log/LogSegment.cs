@@ -12,6 +12,7 @@ internal sealed class LogSegment
     private readonly Lock _gate = new();
     private SafeFileHandle? _log;
     private bool _closed;
+    private bool _sealed;
     private long _size;
     private long _nextOffset;
     private long _maxTimestamp = -1;
@@ -49,7 +50,12 @@ internal sealed class LogSegment
     /// <summary>When segment.ms starts counting: the first append's time, or the first batch's timestamp after a restart.</summary>
     public long RollBaseTimeMs { get; set; } = -1;
 
-    public bool IsSealed { get; private set; }
+    /// <summary>Read by the flusher thread, so published with a barrier.</summary>
+    public bool IsSealed
+    {
+        get => Volatile.Read(ref _sealed);
+        private set => Volatile.Write(ref _sealed, value);
+    }
 
     public static LogSegment Create(string directory, long baseOffset)
     {

@@ -233,7 +233,7 @@ public sealed partial class PartitionLog
             active.FlushIndexes();
             CleanShutdownMarker.Capture(active).Write(Directory);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
             // No marker: the next open recovers, which is the safe outcome.
             Log.CloseFailed(_logger, Directory, e);
