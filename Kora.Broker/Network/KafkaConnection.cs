@@ -192,7 +192,7 @@ internal sealed partial class KafkaConnection
                 return false;
             }
         }
-        if (!_pending.Writer.TryWrite(new PendingResponse(context, response, frame, length, start, handler)))
+        if (!_pending.Writer.TryWrite(new PendingResponse(context, response, frame, length, start, handler, BrokerActivitySource.StartRequest(header.ApiKey, header.ApiVersion, header.ClientId))))
         {
             Discard(frame, length);
             return false;
@@ -236,6 +236,7 @@ internal sealed partial class KafkaConnection
                         : pending.Handler is null ? WriteUnknownApi(output, pending.Context.Header.CorrelationId) : 0;
                     unflushed += written;
                     _metrics.ResponseSent(pending.Context.Header.ApiKey, written, Stopwatch.GetElapsedTime(pending.StartTimestamp));
+                    pending.Activity?.Dispose();
                     if (unflushed > 0 && (unflushed >= 1 << 20 || !reader.TryPeek(out _)))
                     {
                         unflushed = 0;
@@ -259,6 +260,7 @@ internal sealed partial class KafkaConnection
         {
             while (reader.TryRead(out var rest))
             {
+                rest.Activity?.Dispose();
                 Discard(rest.Frame, rest.FrameLength);
             }
         }

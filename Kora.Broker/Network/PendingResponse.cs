@@ -7,4 +7,5 @@ internal readonly record struct PendingResponse(
     byte[] Frame,
     int FrameLength,
     long StartTimestamp,
-    Apis.IApiHandler? Handler);
+    Apis.IApiHandler? Handler,
+    System.Diagnostics.Activity? Activity);

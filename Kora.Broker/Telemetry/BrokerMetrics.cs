@@ -65,7 +65,7 @@ public sealed class BrokerMetrics : IDisposable
     public void ObserveGauge(string name, string unit, string description, Func<long> read) =>
         _meter.CreateObservableGauge(name, read, unit, description);
 
-    private static string ApiName(short apiKey) => apiKey >= 0 && apiKey < ApiNames.Length ? ApiNames[apiKey] : "Unknown";
+    public static string ApiName(short apiKey) => apiKey >= 0 && apiKey < ApiNames.Length ? ApiNames[apiKey] : "Unknown";
 
     private static string[] BuildApiNames()
     {
