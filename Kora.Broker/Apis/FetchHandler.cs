@@ -125,6 +125,7 @@ public sealed class FetchHandler(
         {
             return (null, false, ErrorCode.InvalidFetchSessionEpoch);
         }
+        session.NextEpoch++;
         return (session, true, ErrorCode.None);
     }
 
@@ -162,7 +163,6 @@ public sealed class FetchHandler(
                     session.Remove(name, topicId, p);
                 }
             }
-            session.NextEpoch++;
             list.AddRange(session.Partitions);
         }
         return list;
