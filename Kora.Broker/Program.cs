@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
-//TEMP builder.AddServiceDefaults();
+builder.AddServiceDefaults();
 builder.Services.AddKoraBroker(builder.Configuration);
 
 var options = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>() ?? new BrokerOptions();
@@ -27,7 +27,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
 
 var app = builder.Build();
-//TEMP app.MapDefaultEndpoints();
+app.MapDefaultEndpoints();
 
 var metadata = app.Services.GetRequiredService<MetadataStore>();
 var partitions = app.Services.GetRequiredService<PartitionManager>();

@@ -1,0 +1,8 @@
+namespace Kora.Bench.Results;
+
+internal enum GoalStatus
+{
+    Pass,
+    Miss,
+    NotMeasured,
+}
