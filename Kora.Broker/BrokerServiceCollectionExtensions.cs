@@ -1,6 +1,7 @@
 using Kora.Broker.Apis;
 using Kora.Broker.Fetching;
 using Kora.Broker.Metadata;
+using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
@@ -25,6 +26,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();
         services.AddHostedService<LogMaintenanceService>();
+        services.AddSingleton<KafkaListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
 
         services.AddSingleton<IApiHandler, ApiVersionsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();

@@ -4,26 +4,15 @@ using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddServiceDefaults();
 builder.Services.AddKoraBroker(builder.Configuration);
 
 var options = builder.Configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>() ?? new BrokerOptions();
-ListenOptions? kafkaListener = null;
 ListenOptions? httpListener = null;
-builder.WebHost.ConfigureKestrel(kestrel =>
-{
-    kestrel.Listen(IPEndPoint.Parse(options.Listener), listen =>
-    {
-        listen.UseConnectionHandler<KafkaConnectionHandler>();
-        kafkaListener = listen;
-    });
-    kestrel.Listen(IPEndPoint.Parse(options.HttpListener), listen => httpListener = listen);
-});
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPEndPoint.Parse(options.HttpListener), listen => httpListener = listen));
 builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
 
 var app = builder.Build();
@@ -40,7 +29,9 @@ partitions.RemoveOrphans(metadata.Image);
 
 await app.StartAsync();
 
-var kafkaEndPoint = kafkaListener!.IPEndPoint!;
+var kafka = app.Services.GetRequiredService<KafkaListener>();
+kafka.Start(IPEndPoint.Parse(options.Listener));
+var kafkaEndPoint = kafka.EndPoint!;
 var httpEndPoint = httpListener!.IPEndPoint!;
 var advertised = options.AdvertisedListener is { } configured ? IPEndPoint.Parse(configured) : kafkaEndPoint;
 await app.Services.GetRequiredService<TopicAdmin>().RegisterBrokerAsync(

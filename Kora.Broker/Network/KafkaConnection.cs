@@ -6,7 +6,6 @@ using System.Threading.Channels;
 using Kora.Broker.Apis;
 using Kora.Broker.Telemetry;
 using Kora.Protocol.Primitives;
-using Microsoft.AspNetCore.Connections;
 
 namespace Kora.Broker.Network;
 
@@ -18,7 +17,7 @@ namespace Kora.Broker.Network;
 internal sealed partial class KafkaConnection
 {
     private const int MinFrameSize = 8;
-    private readonly ConnectionContext _transport;
+    private readonly IDuplexPipe _transport;
     private readonly ApiRegistry _apis;
     private readonly BrokerMetrics _metrics;
     private readonly ILogger _logger;
@@ -29,7 +28,7 @@ internal sealed partial class KafkaConnection
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _aborted = new();
 
-    public KafkaConnection(ConnectionContext transport, ApiRegistry apis, BrokerOptions options, BrokerMetrics metrics, ILogger logger)
+    public KafkaConnection(IDuplexPipe transport, string connectionId, System.Net.EndPoint? remote, ApiRegistry apis, BrokerOptions options, BrokerMetrics metrics, ILogger logger)
     {
         _transport = transport;
         _apis = apis;
@@ -37,19 +36,19 @@ internal sealed partial class KafkaConnection
         _logger = logger;
         _maxRequestBytes = options.SocketRequestMaxBytes;
         _budget = new InFlightBudget(options.MaxInFlightBytesPerConnection);
-        _client = new ClientConnection(transport.ConnectionId, transport.RemoteEndPoint);
+        _client = new ClientConnection(connectionId, remote);
     }
 
     public async Task RunAsync(CancellationToken stopping)
     {
         _metrics.ConnectionOpened();
-        using var stopRegistration = stopping.Register(() => _transport.Transport.Input.CancelPendingRead());
+        using var stopRegistration = stopping.Register(() => _transport.Input.CancelPendingRead());
         var writer = WriteResponsesAsync();
         try
         {
             await ReadRequestsAsync(stopping).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is ConnectionResetException or OperationCanceledException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
             Log.ConnectionEnded(_logger, _client.ConnectionId, e.Message);
         }
@@ -58,14 +57,14 @@ internal sealed partial class KafkaConnection
             _pending.Writer.TryComplete();
         }
         await writer.ConfigureAwait(false);
-        await _transport.Transport.Input.CompleteAsync().ConfigureAwait(false);
-        await _transport.Transport.Output.CompleteAsync().ConfigureAwait(false);
+        await _transport.Input.CompleteAsync().ConfigureAwait(false);
+        await _transport.Output.CompleteAsync().ConfigureAwait(false);
         _metrics.ConnectionClosed();
     }
 
     private async Task ReadRequestsAsync(CancellationToken stopping)
     {
-        var input = _transport.Transport.Input;
+        var input = _transport.Input;
         byte[]? frame = null;
         var frameLength = 0;
         var filled = 0;
@@ -208,7 +207,7 @@ internal sealed partial class KafkaConnection
 
     private async Task WriteResponsesAsync()
     {
-        var output = _transport.Transport.Output;
+        var output = _transport.Output;
         var reader = _pending.Reader;
         var unflushed = 0L;
         try
@@ -250,11 +249,11 @@ internal sealed partial class KafkaConnection
                 }
             }
         }
-        catch (Exception e) when (e is ConnectionResetException or IOException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException or InvalidOperationException)
         {
             Log.ConnectionEnded(_logger, _client.ConnectionId, e.Message);
             await _aborted.CancelAsync().ConfigureAwait(false);
-            _transport.Transport.Input.CancelPendingRead();
+            _transport.Input.CancelPendingRead();
         }
         finally
         {

@@ -3,12 +3,14 @@ using Kora.Bench.Targets;
 namespace Kora.Bench;
 
 /// <summary>Command line of Kora.Bench (bench/run passes the paths).</summary>
-internal sealed record BenchOptions(BenchProfile Profile, IReadOnlyList<TargetKind> Targets, BenchPaths Paths, string? PidFile)
+internal sealed record BenchOptions(
+    BenchProfile Profile, IReadOnlyList<TargetKind> Targets, IReadOnlySet<BenchStep> Steps, BenchPaths Paths, string? PidFile)
 {
     public const string Usage = """
-        Usage: Kora.Bench [--quick] [--targets kora,mock] [--repo DIR] [--work-dir DIR] [--results-dir DIR] [--pid-file FILE]
-          --quick            ~2 minute smoke run instead of the ~10 minute full run
+        Usage: Kora.Bench [--quick] [--targets kora,mock] [--only STEPS] [--repo DIR] [--work-dir DIR] [--results-dir DIR] [--pid-file FILE]
+          --quick            ~2 minute smoke run instead of the ~5 minute full run
           --targets LIST     which of kora, mock to measure (default: both)
+          --only STEPS       run only some of latency, produce, consume, memory (consume needs produce)
           --repo DIR         repository root (default: found upwards from the program)
           --work-dir DIR     scratch folder for broker data (default: a new folder in /tmp, deleted afterwards)
           --results-dir DIR  where <timestamp>.json and .md go (default: <repo>/bench/results)
@@ -20,6 +22,7 @@ internal sealed record BenchOptions(BenchProfile Profile, IReadOnlyList<TargetKi
     {
         var profile = BenchProfile.Full;
         List<TargetKind> targets = [TargetKind.Kora, TargetKind.Mock];
+        HashSet<BenchStep> steps = [.. Enum.GetValues<BenchStep>()];
         string? repo = null, work = null, results = null, pidFile = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -37,6 +40,17 @@ internal sealed record BenchOptions(BenchProfile Profile, IReadOnlyList<TargetKi
                             return Fail($"unknown target '{name}'");
                         }
                         targets.Add(kind);
+                    }
+                    break;
+                case "--only" when i + 1 < args.Length:
+                    steps = [];
+                    foreach (var name in args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (!Enum.TryParse<BenchStep>(name, ignoreCase: true, out var step))
+                        {
+                            return Fail($"unknown step '{name}'");
+                        }
+                        steps.Add(step);
                     }
                     break;
                 case "--repo" when i + 1 < args.Length:
@@ -68,7 +82,7 @@ internal sealed record BenchOptions(BenchProfile Profile, IReadOnlyList<TargetKi
             repo,
             Path.GetFullPath(work ?? Path.Combine(Path.GetTempPath(), "kora-bench-" + Guid.NewGuid().ToString("N")[..8])),
             Path.GetFullPath(results ?? Path.Combine(repo, "bench", "results")));
-        return new BenchOptions(profile, [.. targets.Distinct()], paths, pidFile);
+        return new BenchOptions(profile, [.. targets.Distinct()], steps, paths, pidFile);
     }
 
     private static BenchOptions? Fail(string message)

@@ -2,7 +2,7 @@ using Kora.Bench.Runners;
 
 namespace Kora.Bench;
 
-/// <summary>How long and how big each benchmark runs: <see cref="Full"/> (about 10 minutes) or <see cref="Quick"/> (about 2).</summary>
+/// <summary>How long and how big each benchmark runs: <see cref="Full"/> (about 5 minutes on 2 cores) or <see cref="Quick"/> (about 2).</summary>
 /// <param name="CalibrationSeconds">Interrupted warm-up produce run that also measures the rate the real run is sized from.</param>
 /// <param name="ProduceSeconds">Intended length of each measured produce run.</param>
 /// <param name="MaxBytesPerProduceRun">Cap on one measured run's payload bytes (disk space).</param>

@@ -1,49 +1,62 @@
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using Kora.Bench.Targets;
 
 namespace Kora.Bench.Kafka;
 
-/// <summary>Creates and deletes benchmark topics through Confluent's AdminClient.</summary>
-internal sealed class TopicAdmin(string bootstrapServers) : IDisposable
+/// <summary>
+/// Creates and deletes benchmark topics through Confluent's AdminClient. librdkafka's mock cluster
+/// has no CreateTopics/DeleteTopics: its topics are made at start-up (see <see cref="TopicSpec"/>), so
+/// against it this only waits for them to show up in the metadata.
+/// </summary>
+internal sealed class TopicAdmin(BenchTarget target) : IDisposable
 {
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IAdminClient _admin = new AdminClientBuilder(new AdminClientConfig
     {
-        BootstrapServers = bootstrapServers,
+        BootstrapServers = target.BootstrapServers,
         ClientId = "kora-bench-admin",
-    }).Build();
+    }).SetLogHandler((_, _) => { }).Build(); // failures surface as exceptions
 
     /// <summary>Creates the topics (an existing one is fine) and waits until every partition has a leader.</summary>
-    public async Task CreateAsync(IReadOnlyCollection<(string Topic, int Partitions)> topics, CancellationToken cancellation)
+    public async Task CreateAsync(IReadOnlyCollection<TopicSpec> topics, CancellationToken cancellation)
+    {
+        if (target.ManagesTopics)
+        {
+            await RequestCreateAsync(topics, cancellation).ConfigureAwait(false);
+        }
+        foreach (var topic in topics)
+        {
+            await WaitForLeadersAsync(topic.Name, topic.Partitions, cancellation).ConfigureAwait(false);
+        }
+    }
+
+    public Task CreateAsync(string topic, int partitions, CancellationToken cancellation) =>
+        CreateAsync([new TopicSpec(topic, partitions)], cancellation);
+
+    public async Task DeleteAsync(IReadOnlyCollection<string> topics, CancellationToken cancellation)
+    {
+        if (target.ManagesTopics && topics.Count > 0)
+        {
+            await _admin.DeleteTopicsAsync(topics, new DeleteTopicsOptions { RequestTimeout = RequestTimeout, OperationTimeout = RequestTimeout })
+                .WaitAsync(cancellation).ConfigureAwait(false);
+        }
+    }
+
+    private async Task RequestCreateAsync(IReadOnlyCollection<TopicSpec> topics, CancellationToken cancellation)
     {
         try
         {
             await _admin.CreateTopicsAsync(
-                topics.Select(t => new TopicSpecification { Name = t.Topic, NumPartitions = t.Partitions, ReplicationFactor = 1 }),
+                topics.Select(t => new TopicSpecification { Name = t.Name, NumPartitions = t.Partitions, ReplicationFactor = 1 }),
                 new CreateTopicsOptions { RequestTimeout = RequestTimeout, OperationTimeout = RequestTimeout })
                 .WaitAsync(cancellation).ConfigureAwait(false);
         }
         catch (CreateTopicsException e) when (e.Results.All(r =>
             r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
         {
-        }
-        foreach (var (topic, partitions) in topics)
-        {
-            await WaitForLeadersAsync(topic, partitions, cancellation).ConfigureAwait(false);
-        }
-    }
-
-    public Task CreateAsync(string topic, int partitions, CancellationToken cancellation) =>
-        CreateAsync([(topic, partitions)], cancellation);
-
-    public async Task DeleteAsync(IReadOnlyCollection<string> topics, CancellationToken cancellation)
-    {
-        if (topics.Count > 0)
-        {
-            await _admin.DeleteTopicsAsync(topics, new DeleteTopicsOptions { RequestTimeout = RequestTimeout, OperationTimeout = RequestTimeout })
-                .WaitAsync(cancellation).ConfigureAwait(false);
         }
     }
 

@@ -7,6 +7,8 @@ namespace Kora.Bench.Results;
 /// <param name="Received">Of those, seen by the consumer.</param>
 /// <param name="ProduceAck">Delivery report time minus send time.</param>
 /// <param name="EndToEnd">Consumer receive time minus send time.</param>
+/// <param name="AckWorstPerSecond">Highest ack latency (ms) of the messages sent in each measured second.</param>
+/// <param name="EndToEndWorstPerSecond">Highest end-to-end latency (ms) of the messages sent in each measured second.</param>
 internal sealed record LatencyResult(
     int Partitions,
     int MessageSize,
@@ -19,6 +21,8 @@ internal sealed record LatencyResult(
     long Received,
     Percentiles? ProduceAck,
     Percentiles? EndToEnd,
+    IReadOnlyList<double> AckWorstPerSecond,
+    IReadOnlyList<double> EndToEndWorstPerSecond,
     double TargetCpuSeconds,
     string? FirstDeliveryError,
     string? Error);

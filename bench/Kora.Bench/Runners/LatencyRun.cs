@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Kora.Bench.Kafka;
 using Kora.Bench.Results;
 using Kora.Bench.Stats;
 
@@ -13,35 +14,32 @@ namespace Kora.Bench.Runners;
 /// </summary>
 internal sealed class LatencyRun(string bootstrapServers, string topic, int partitions, BenchProfile profile)
 {
-    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>After the last send, wait for the consumer until it has seen no new message for this long.</summary>
+    private static readonly TimeSpan ConsumerIdleTimeout = TimeSpan.FromSeconds(2);
     private readonly long _runId = Random.Shared.NextInt64();
-    private readonly LatencyRecorder _ack = new(Capacity(profile));
-    private readonly LatencyRecorder _endToEnd = new(Capacity(profile));
-    private readonly List<string> _errors = [];
+    private readonly LatencyRecorder _ack = new(Capacity(profile), (int)Math.Ceiling(profile.LatencySeconds));
+    private readonly LatencyRecorder _endToEnd = new(Capacity(profile), (int)Math.Ceiling(profile.LatencySeconds));
+    private long _measureFrom;
+    private readonly ClientMessages _clientMessages = new();
     private long _sent;
     private long _failed;
     private string? _firstDeliveryError;
     private volatile bool _stopConsumer;
 
-    /// <summary>Client-side errors (producer, consumer), first few, verbatim.</summary>
-    public IReadOnlyList<string> Errors
-    {
-        get
-        {
-            lock (_errors)
-            {
-                return [.. _errors];
-            }
-        }
-    }
+    /// <summary>Client-side warnings and errors (producer, consumer), first few, verbatim.</summary>
+    public IReadOnlyList<string> Errors => _clientMessages.Snapshot();
 
     public LatencyResult Execute(CancellationToken cancellation)
     {
         using var producer = new ProducerBuilder<Null, byte[]>(ProducerConfig())
-            .SetErrorHandler((_, e) => Note("producer", e))
+            .SetErrorHandler((_, e) => _clientMessages.OnError("producer", e))
+            .SetLogHandler((_, m) => _clientMessages.OnLog("producer", m))
             .Build();
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig())
-            .SetErrorHandler((_, e) => Note("consumer", e))
+            .SetErrorHandler((_, e) => _clientMessages.OnError("consumer", e))
+            .SetLogHandler((_, m) => _clientMessages.OnLog("consumer", m))
             .Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.End)));
         var consumerThread = new Thread(() => ConsumeLoop(consumer)) { IsBackground = true, Name = "latency-consumer" };
@@ -49,17 +47,12 @@ internal sealed class LatencyRun(string bootstrapServers, string topic, int part
         try
         {
             var measuredSeconds = Pace(producer, cancellation);
-            producer.Flush(DrainTimeout);
-            var drainDeadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
-            while (_endToEnd.Count < _ack.Count && Stopwatch.GetTimestamp() < drainDeadline)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                Thread.Sleep(10);
-            }
+            producer.Flush(FlushTimeout);
+            WaitForConsumer(cancellation);
             return new LatencyResult(
                 partitions, profile.LatencyMessageSize, profile.LatencyMessagesPerSecond, _sent / measuredSeconds, measuredSeconds,
                 _sent, _ack.Count, Interlocked.Read(ref _failed), _endToEnd.Count, _ack.Summarise(), _endToEnd.Summarise(),
-                TargetCpuSeconds: 0, _firstDeliveryError, Error: null);
+                _ack.WorstPerSecond(), _endToEnd.WorstPerSecond(), TargetCpuSeconds: 0, _firstDeliveryError, Error: null);
         }
         finally
         {
@@ -69,12 +62,28 @@ internal sealed class LatencyRun(string bootstrapServers, string topic, int part
         }
     }
 
+    private void WaitForConsumer(CancellationToken cancellation)
+    {
+        var seen = _endToEnd.Count;
+        var lastProgress = Stopwatch.StartNew();
+        while (seen < _ack.Count && lastProgress.Elapsed < ConsumerIdleTimeout)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            Thread.Sleep(10);
+            if (_endToEnd.Count != seen)
+            {
+                seen = _endToEnd.Count;
+                lastProgress.Restart();
+            }
+        }
+    }
+
     /// <summary>Sends at the configured rate for warm-up + measured time; returns the measured seconds.</summary>
     private double Pace(IProducer<Null, byte[]> producer, CancellationToken cancellation)
     {
         var frequency = (double)Stopwatch.Frequency;
         var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(profile.LatencyWarmupSeconds * frequency);
+        var measureFrom = _measureFrom = start + (long)(profile.LatencyWarmupSeconds * frequency);
         var end = measureFrom + (long)(profile.LatencySeconds * frequency);
         long produced = 0;
         for (var now = start; now < end; now = Stopwatch.GetTimestamp())
@@ -122,7 +131,7 @@ internal sealed class LatencyRun(string bootstrapServers, string topic, int part
             _firstDeliveryError ??= $"{report.Error.Code}: {report.Error.Reason}";
             return;
         }
-        _ack.Add(Stopwatch.GetTimestamp() - sendTicks);
+        _ack.Add(Stopwatch.GetTimestamp() - sendTicks, SecondOf(sendTicks));
     }
 
     private void ConsumeLoop(IConsumer<Ignore, byte[]> consumer)
@@ -136,15 +145,17 @@ internal sealed class LatencyRun(string bootstrapServers, string topic, int part
             }
             catch (ConsumeException e)
             {
-                Note("consumer", e.Error);
+                _clientMessages.OnError("consumer", e.Error);
                 continue;
             }
             if (result?.Message?.Value is { } value && LatencyPayload.MeasuredSendTicks(value, _runId) is { } sendTicks)
             {
-                _endToEnd.Add(Stopwatch.GetTimestamp() - sendTicks);
+                _endToEnd.Add(Stopwatch.GetTimestamp() - sendTicks, SecondOf(sendTicks));
             }
         }
     }
+
+    private int SecondOf(long sendTicks) => (int)((sendTicks - _measureFrom) / Stopwatch.Frequency);
 
     private ProducerConfig ProducerConfig() => new()
     {
@@ -165,17 +176,6 @@ internal sealed class LatencyRun(string bootstrapServers, string topic, int part
         EnableAutoOffsetStore = false,
         EnablePartitionEof = false,
     };
-
-    private void Note(string client, Error error)
-    {
-        lock (_errors)
-        {
-            if (_errors.Count < 10)
-            {
-                _errors.Add($"{client}: {error.Code}: {error.Reason}");
-            }
-        }
-    }
 
     private static int Capacity(BenchProfile profile) =>
         (int)(profile.LatencyMessagesPerSecond * profile.LatencySeconds * 1.1);

@@ -14,9 +14,14 @@ internal sealed class PartitionMemoryBenchmark(BenchProfile profile, TargetLaunc
     private const int MessageSize = 1024;
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(60);
 
+    public static IReadOnlyList<TopicSpec> Topics(BenchProfile profile) =>
+    [
+        .. Enumerable.Range(0, profile.MemoryTopics).Select(i => new TopicSpec($"bench-memory-{i}", profile.MemoryPartitionsPerTopic)),
+    ];
+
     public async Task RunAsync(TargetKind kind, TargetResults results, CancellationToken cancellation)
     {
-        var target = await launcher.StartAsync(kind, cancellation).ConfigureAwait(false);
+        var target = await launcher.StartAsync(kind, Topics(profile), cancellation).ConfigureAwait(false);
         await using (target.ConfigureAwait(false))
         {
             try
@@ -34,23 +39,24 @@ internal sealed class PartitionMemoryBenchmark(BenchProfile profile, TargetLaunc
 
     private async Task<PartitionMemoryResult> MeasureAsync(BenchTarget target, List<string> problems, CancellationToken cancellation)
     {
-        var topics = Enumerable.Range(0, profile.MemoryTopics).Select(i => $"bench-memory-{i}").ToList();
-        using (var admin = new TopicAdmin(target.BootstrapServers))
+        var topics = Topics(profile);
+        using (var admin = new TopicAdmin(target))
         {
-            await admin.CreateAsync([.. topics.Select(t => (t, profile.MemoryPartitionsPerTopic))], cancellation).ConfigureAwait(false);
+            await admin.CreateAsync(topics, cancellation).ConfigureAwait(false);
         }
         long failed = 0;
         string? firstError = null;
+        var clientMessages = new ClientMessages();
         using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig
         {
             BootstrapServers = target.BootstrapServers,
             ClientId = "kora-bench-memory",
             Acks = Acks.Leader,
             LingerMs = 5,
-        }).Build())
+        }).SetLogHandler((_, m) => clientMessages.OnLog("producer", m)).SetErrorHandler((_, e) => clientMessages.OnError("producer", e)).Build())
         {
             var payload = new byte[MessageSize];
-            foreach (var topic in topics)
+            foreach (var topic in topics.Select(t => t.Name))
             {
                 for (var partition = 0; partition < profile.MemoryPartitionsPerTopic; partition++)
                 {
@@ -73,6 +79,7 @@ internal sealed class PartitionMemoryBenchmark(BenchProfile profile, TargetLaunc
                 problems.Add($"1,000 partitions: {left} messages still undelivered after {FlushTimeout.TotalSeconds:0} s");
             }
         }
+        problems.AddRange(clientMessages.Snapshot().Select(m => "1,000 partitions: " + m));
         if (failed > 0)
         {
             problems.Add($"1,000 partitions: {failed} deliveries failed, first: {firstError}");

@@ -50,7 +50,7 @@ internal static partial class PerfOutputParser
     [GeneratedRegex(@"^% (?<msgs>\d+) messages \((?<bytes>\d+) bytes\) consumed in (?<ms>\d+)ms", RegexOptions.Multiline)]
     private static partial Regex ConsumeSummary();
 
-    // librdkafka logs "%3|<time>|FAIL|..." for level <= 3; the tool prints "% ... error/failed ...".
-    [GeneratedRegex(@"^%[0-3]\||^% .*(error|fail)", RegexOptions.IgnoreCase)]
+    // librdkafka logs "%3|<time>|FAIL|..." at levels 0-3 (errors); the tool's own error reports start as below.
+    [GeneratedRegex(@"^%[0-3]\||^% (Message delivery failed|produce error|Consume error|Error|Failed)")]
     private static partial Regex ErrorLine();
 }

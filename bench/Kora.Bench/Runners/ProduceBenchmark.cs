@@ -14,9 +14,11 @@ internal sealed class ProduceBenchmark(BenchProfile profile, PerfTool perf)
     private const long FallbackCount = 100_000;
     private const long MinimumCount = 1_000;
 
+    public static IEnumerable<TopicSpec> Topics => ProduceScenario.All.Select(s => new TopicSpec(s.Topic, s.Partitions));
+
     public async Task RunAsync(BenchTarget target, TargetResults results, CancellationToken cancellation)
     {
-        using var admin = new TopicAdmin(target.BootstrapServers);
+        using var admin = new TopicAdmin(target);
         foreach (var scenario in ProduceScenario.All)
         {
             results.Produce.Add(await RunScenarioAsync(target, admin, scenario, results.Problems, cancellation).ConfigureAwait(false));

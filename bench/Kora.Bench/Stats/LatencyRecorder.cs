@@ -3,11 +3,15 @@ using Kora.Bench.Results;
 
 namespace Kora.Bench.Stats;
 
-/// <summary>Collects latencies (Stopwatch ticks) from any thread and summarises them exactly.</summary>
-internal sealed class LatencyRecorder(int expectedCount)
+/// <summary>
+/// Collects latencies (Stopwatch ticks) from any thread and summarises them exactly, plus the worst
+/// latency of each second of the run (by send time), which shows whether slow requests come in bursts.
+/// </summary>
+internal sealed class LatencyRecorder(int expectedCount, int seconds)
 {
     private readonly Lock _gate = new();
     private readonly List<long> _ticks = new(expectedCount);
+    private readonly long[] _worstPerSecond = new long[Math.Max(seconds, 1)];
 
     public long Count
     {
@@ -20,11 +24,23 @@ internal sealed class LatencyRecorder(int expectedCount)
         }
     }
 
-    public void Add(long ticks)
+    /// <param name="second">Second of the measured interval the message was sent in.</param>
+    public void Add(long ticks, int second)
     {
         lock (_gate)
         {
             _ticks.Add(ticks);
+            var slot = Math.Clamp(second, 0, _worstPerSecond.Length - 1);
+            _worstPerSecond[slot] = Math.Max(_worstPerSecond[slot], ticks);
+        }
+    }
+
+    /// <summary>Highest latency (ms) among messages sent in each second of the measured interval.</summary>
+    public IReadOnlyList<double> WorstPerSecond()
+    {
+        lock (_gate)
+        {
+            return [.. _worstPerSecond.Select(t => Math.Round(Milliseconds(t), 2))];
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kora.Bench.Kafka;
 using Kora.Bench.Report;
 using Kora.Bench.Results;
 using Kora.Bench.Runners;
@@ -7,8 +8,8 @@ using Kora.Bench.Targets;
 namespace Kora.Bench.Suite;
 
 /// <summary>
-/// Runs every benchmark against each target in turn. One broker process serves the produce,
-/// consume and latency runs (its CPU and peak memory are measured over them); the
+/// Runs every benchmark against each target in turn. One broker process serves the latency,
+/// produce and consume runs (its CPU and peak memory are measured over them); the
 /// 1,000-partition memory run gets a fresh one. A failing step is recorded and the rest go on.
 /// </summary>
 internal sealed class BenchSuite(BenchOptions options)
@@ -33,18 +34,35 @@ internal sealed class BenchSuite(BenchOptions options)
     {
         var results = new TargetResults(kind.ToString());
         var perf = new PerfTool(options.Paths.RdkafkaPerformance);
+        if (options.Steps.Overlaps([BenchStep.Produce, BenchStep.Consume, BenchStep.Latency]))
+        {
+            await RunMainAsync(kind, results, perf, cancellation).ConfigureAwait(false);
+        }
+        if (results.StartError is null)
+        {
+            await StepAsync(results, BenchStep.Memory, () => new PartitionMemoryBenchmark(options.Profile, _launcher).RunAsync(kind, results, cancellation), cancellation).ConfigureAwait(false);
+        }
+        return results;
+    }
+
+    /// <summary>Latency, produce and consume steps against one broker process, measuring its CPU and peak memory.</summary>
+    private async Task RunMainAsync(TargetKind kind, TargetResults results, PerfTool perf, CancellationToken cancellation)
+    {
         try
         {
             Log.Info($"{kind}: starting");
-            var target = await _launcher.StartAsync(kind, cancellation).ConfigureAwait(false);
+            var topics = ProduceBenchmark.Topics.Concat(LatencyBenchmark.Topics(options.Profile)).ToList();
+            var target = await _launcher.StartAsync(kind, topics, cancellation).ConfigureAwait(false);
             await using (target.ConfigureAwait(false))
             {
                 Log.Info($"{kind}: ready at {target.BootstrapServers} (pid {target.Process.Pid})");
                 var before = target.Process.Snapshot();
                 var wall = Stopwatch.StartNew();
-                await StepAsync(results, "produce", () => new ProduceBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
-                await StepAsync(results, "consume", () => new ConsumeBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
-                await StepAsync(results, "latency", () => new LatencyBenchmark(options.Profile).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
+                // Latency first: the produce step deletes multi-GB topics, and Kora frees their disk
+                // space a minute later (file.delete.delay.ms), which stalls fsyncs for 100-300 ms.
+                await StepAsync(results, BenchStep.Latency, () => new LatencyBenchmark(options.Profile).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
+                await StepAsync(results, BenchStep.Produce, () => new ProduceBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
+                await StepAsync(results, BenchStep.Consume, () => new ConsumeBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
                 if (target.Process.HasExited)
                 {
                     results.Problems.Add($"{kind} process exited during the run with code {target.Process.ExitCode}");
@@ -61,21 +79,22 @@ internal sealed class BenchSuite(BenchOptions options)
         {
             results.StartError = e.Message;
             Log.Warn($"{kind}: {e.Message}");
-            return results;
         }
-        await StepAsync(results, "1,000 partitions", () => new PartitionMemoryBenchmark(options.Profile, _launcher).RunAsync(kind, results, cancellation), cancellation).ConfigureAwait(false);
-        return results;
     }
 
-    private static async Task StepAsync(TargetResults results, string step, Func<Task> run, CancellationToken cancellation)
+    private async Task StepAsync(TargetResults results, BenchStep step, Func<Task> run, CancellationToken cancellation)
     {
+        if (!options.Steps.Contains(step))
+        {
+            return;
+        }
         try
         {
             await run().ConfigureAwait(false);
         }
         catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
-            results.Problems.Add($"{step}: {e.GetType().Name}: {e.Message}");
+            results.Problems.Add($"{step.ToString().ToLowerInvariant()}: {e.GetType().Name}: {e.Message}");
             Log.Warn($"{results.Target}: {step}: {e.Message}");
         }
     }

@@ -11,6 +11,12 @@ internal sealed class BenchTarget(TargetKind kind, string bootstrapServers, Serv
     public string BootstrapServers { get; } = bootstrapServers;
     public ServerProcess Process { get; } = process;
 
+    /// <summary>
+    /// Whether topics are created and deleted through the Admin API. The mock cluster has no
+    /// CreateTopics/DeleteTopics: its topics are passed at start-up.
+    /// </summary>
+    public bool ManagesTopics => Kind == TargetKind.Kora;
+
     public async ValueTask DisposeAsync()
     {
         await Process.DisposeAsync().ConfigureAwait(false);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Kora.Bench.Kafka;
 using Kora.Bench.Processes;
 
 namespace Kora.Bench.Targets;
@@ -9,10 +10,11 @@ internal sealed class TargetLauncher(BenchPaths paths)
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private int _instance;
 
-    public Task<BenchTarget> StartAsync(TargetKind kind, CancellationToken cancellation) => kind switch
+    /// <param name="topics">Topics the runs will use: the mock creates them at start-up; Kora gets them later through CreateTopics.</param>
+    public Task<BenchTarget> StartAsync(TargetKind kind, IReadOnlyCollection<TopicSpec> topics, CancellationToken cancellation) => kind switch
     {
         TargetKind.Kora => StartKoraAsync(cancellation),
-        TargetKind.Mock => StartMockAsync(cancellation),
+        TargetKind.Mock => StartMockAsync(topics, cancellation),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -44,7 +46,7 @@ internal sealed class TargetLauncher(BenchPaths paths)
         }
     }
 
-    private async Task<BenchTarget> StartMockAsync(CancellationToken cancellation)
+    private async Task<BenchTarget> StartMockAsync(IReadOnlyCollection<TopicSpec> topics, CancellationToken cancellation)
     {
         if (!File.Exists(paths.MockCluster))
         {
@@ -52,6 +54,10 @@ internal sealed class TargetLauncher(BenchPaths paths)
         }
         var info = new ProcessStartInfo(paths.MockCluster);
         info.ArgumentList.Add("1"); // one broker, like Kora
+        foreach (var topic in topics)
+        {
+            info.ArgumentList.Add(topic.MockArgument);
+        }
         var process = await ServerProcess.StartAsync("mock cluster", info, "MOCK_BOOTSTRAP ", StartTimeout, cancellation)
             .ConfigureAwait(false);
         return new BenchTarget(TargetKind.Mock, process.ReadyLine.Split(' ')[1], process, dataDir: null);
