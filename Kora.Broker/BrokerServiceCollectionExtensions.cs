@@ -25,6 +25,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();
+        services.AddSingleton<Configs.ConfigResourceAlterer>();
         services.AddHostedService<LogMaintenanceService>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());

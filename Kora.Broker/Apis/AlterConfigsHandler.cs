@@ -1,11 +1,8 @@
-using System.Globalization;
 using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
-using Kora.Broker.Tenancy;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
-using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Apis;
 
@@ -17,10 +14,8 @@ namespace Kora.Broker.Apis;
 /// checks without committing. Brokers have no dynamic configs yet, so any broker config change is
 /// refused with INVALID_REQUEST, as Kafka refuses configs that cannot be updated dynamically.
 /// </summary>
-public sealed class AlterConfigsHandler(TopicAdmin admin, IResourceNames names, IOptions<BrokerOptions> options) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+public sealed class AlterConfigsHandler(ConfigResourceAlterer alterer) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
-    private readonly BrokerOptions _options = options.Value;
-
     public override short ApiKey => AlterConfigsRequest.ApiKey;
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
@@ -29,11 +24,7 @@ public sealed class AlterConfigsHandler(TopicAdmin admin, IResourceNames names, 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
     {
         var response = new AlterConfigsResponse();
-        var duplicates = request.Resources
-            .GroupBy(r => (r.ResourceType, r.ResourceName))
-            .Where(g => g.Count() > 1)
-            .Select(g => g.Key)
-            .ToHashSet();
+        var duplicates = ConfigResourceAlterer.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
         foreach (var resource in request.Resources)
         {
             var result = new AlterConfigsResponse.AlterConfigsResourceResponse
@@ -54,53 +45,22 @@ public sealed class AlterConfigsHandler(TopicAdmin admin, IResourceNames names, 
     private async ValueTask<(ErrorCode, string?)> AlterAsync(RequestContext context, AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
     {
         var configs = resource.Configs.Select(c => new KeyValuePair<string, string?>(c.Name, c.Value)).ToList();
-        switch ((ConfigResourceType)resource.ResourceType)
+        var type = (ConfigResourceType)resource.ResourceType;
+        if (type is ConfigResourceType.Topic or ConfigResourceType.Broker && ConfigOperations.CheckLegacy(configs) is { } malformed)
+        {
+            return (ErrorCode.InvalidRequest, malformed);
+        }
+        switch (type)
         {
             case ConfigResourceType.Topic:
-                if (ConfigOperations.CheckLegacy(configs) is { } malformed)
-                {
-                    return (ErrorCode.InvalidRequest, malformed);
-                }
-                if (TopicNames.Validate(resource.ResourceName) is { } invalid)
-                {
-                    return (ErrorCode.InvalidTopicException, invalid);
-                }
-                var name = names.ToInternal(context.Connection, ResourceKind.Topic, resource.ResourceName);
                 var replacement = configs.ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
-                var changed = await admin.AlterTopicConfigsAsync(name, _ => (replacement, null), validateOnly, context.Aborted).ConfigureAwait(false);
-                return changed.Error == ErrorCode.UnknownTopicOrPartition
-                    ? (changed.Error, $"Topic {resource.ResourceName} does not exist.")
-                    : (changed.Error, changed.Message);
+                return await alterer.AlterTopicAsync(context, resource.ResourceName, _ => (replacement, null), validateOnly).ConfigureAwait(false);
             case ConfigResourceType.Broker:
-                if (ConfigOperations.CheckLegacy(configs) is { } malformedBroker)
-                {
-                    return (ErrorCode.InvalidRequest, malformedBroker);
-                }
-                if (BrokerResourceProblem(resource.ResourceName, _options.NodeId) is { } wrongBroker)
-                {
-                    return (ErrorCode.InvalidRequest, wrongBroker);
-                }
-                return configs.Count == 0
-                    ? (ErrorCode.None, null)
-                    : (ErrorCode.InvalidRequest, $"Cannot update these configs dynamically: {string.Join(", ", configs.Select(c => c.Key))}. Kora does not support dynamic broker configs yet.");
+                return alterer.AlterBroker(resource.ResourceName, configs.Select(c => c.Key).ToList());
             case ConfigResourceType.BrokerLogger:
                 return (ErrorCode.InvalidRequest, "AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER");
             default:
                 return (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}");
         }
-    }
-
-    /// <summary>Null when <paramref name="resourceName"/> names this broker or the cluster default (empty); otherwise why not.</summary>
-    internal static string? BrokerResourceProblem(string resourceName, int nodeId)
-    {
-        if (resourceName.Length == 0)
-        {
-            return null;
-        }
-        if (!int.TryParse(resourceName, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id))
-        {
-            return $"Broker id must be an integer, but it is: {resourceName}";
-        }
-        return id == nodeId ? null : $"Unexpected broker id, expected {nodeId}, but received {resourceName}";
     }
 }

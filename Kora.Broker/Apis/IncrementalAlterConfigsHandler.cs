@@ -1,10 +1,8 @@
 using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
-using Kora.Broker.Tenancy;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
-using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Apis;
 
@@ -18,10 +16,8 @@ namespace Kora.Broker.Apis;
 /// Broker resources: an empty change succeeds; any real change is refused with INVALID_REQUEST, since
 /// dynamic broker configs do not exist yet.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(TopicAdmin admin, IResourceNames names, IOptions<BrokerOptions> options) : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
+public sealed class IncrementalAlterConfigsHandler(ConfigResourceAlterer alterer) : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    private readonly BrokerOptions _options = options.Value;
-
     public override short ApiKey => IncrementalAlterConfigsRequest.ApiKey;
     public override short MinVersion => 0;
     public override short MaxVersion => 1;
@@ -30,11 +26,7 @@ public sealed class IncrementalAlterConfigsHandler(TopicAdmin admin, IResourceNa
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
     {
         var response = new IncrementalAlterConfigsResponse();
-        var duplicates = request.Resources
-            .GroupBy(r => (r.ResourceType, r.ResourceName))
-            .Where(g => g.Count() > 1)
-            .Select(g => g.Key)
-            .ToHashSet();
+        var duplicates = ConfigResourceAlterer.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
         foreach (var resource in request.Resources)
         {
             var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
@@ -55,40 +47,20 @@ public sealed class IncrementalAlterConfigsHandler(TopicAdmin admin, IResourceNa
     private async ValueTask<(ErrorCode, string?)> AlterAsync(RequestContext context, IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
     {
         var alterations = resource.Configs.Select(c => new ConfigAlteration(c.Name, (ConfigOperation)c.ConfigOperation, c.Value)).ToList();
-        switch ((ConfigResourceType)resource.ResourceType)
+        var type = (ConfigResourceType)resource.ResourceType;
+        if (type is ConfigResourceType.Topic or ConfigResourceType.Broker && ConfigOperations.CheckIncremental(alterations) is { } malformed)
         {
-            case ConfigResourceType.Topic:
-                if (ConfigOperations.CheckIncremental(alterations) is { } malformed)
-                {
-                    return (ErrorCode.InvalidRequest, malformed);
-                }
-                if (TopicNames.Validate(resource.ResourceName) is { } invalid)
-                {
-                    return (ErrorCode.InvalidTopicException, invalid);
-                }
-                var name = names.ToInternal(context.Connection, ResourceKind.Topic, resource.ResourceName);
-                var changed = await admin.AlterTopicConfigsAsync(
-                    name,
-                    current => ConfigOperations.ApplyToTopic(current, alterations, _options),
-                    validateOnly,
-                    context.Aborted).ConfigureAwait(false);
-                return changed.Error == ErrorCode.UnknownTopicOrPartition
-                    ? (changed.Error, $"Topic {resource.ResourceName} does not exist.")
-                    : (changed.Error, changed.Message);
-            case ConfigResourceType.Broker:
-                if (ConfigOperations.CheckIncremental(alterations) is { } malformedBroker)
-                {
-                    return (ErrorCode.InvalidRequest, malformedBroker);
-                }
-                if (AlterConfigsHandler.BrokerResourceProblem(resource.ResourceName, _options.NodeId) is { } wrongBroker)
-                {
-                    return (ErrorCode.InvalidRequest, wrongBroker);
-                }
-                return alterations.Count == 0
-                    ? (ErrorCode.None, null)
-                    : (ErrorCode.InvalidRequest, $"Cannot update these configs dynamically: {string.Join(", ", alterations.Select(a => a.Name))}. Kora does not support dynamic broker configs yet.");
-            default:
-                return (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}");
+            return (ErrorCode.InvalidRequest, malformed);
         }
+        return type switch
+        {
+            ConfigResourceType.Topic => await alterer.AlterTopicAsync(
+                context,
+                resource.ResourceName,
+                current => ConfigOperations.ApplyToTopic(current, alterations, alterer.Broker),
+                validateOnly).ConfigureAwait(false),
+            ConfigResourceType.Broker => alterer.AlterBroker(resource.ResourceName, alterations.Select(a => a.Name).ToList()),
+            _ => (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}"),
+        };
     }
 }

@@ -124,6 +124,6 @@ public class ConfigDescriptionsTests
     [InlineData("one", 1, "Broker id must be an integer, but it is: one")]
     public void BrokerResourceNames_MustNameThisBrokerOrTheCluster(string name, int nodeId, string? expected)
     {
-        Assert.Equal(expected, AlterConfigsHandler.BrokerResourceProblem(name, nodeId));
+        Assert.Equal(expected, Kora.Broker.Configs.ConfigResourceAlterer.BrokerResourceProblem(name, nodeId));
     }
 }
