@@ -76,13 +76,13 @@ public sealed class FetchHandler(
             {
                 return Answer(outcome, session, version >= 13);
             }
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.Aborted);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.Aborted, context.Stopping);
             var delay = Task.Delay(remaining, time, timeout.Token);
             waits.Add(delay);
             await Task.WhenAny(waits).ConfigureAwait(false);
             await timeout.CancelAsync().ConfigureAwait(false);
             context.Aborted.ThrowIfCancellationRequested();
-            if (time.GetTimestamp() >= deadline)
+            if (time.GetTimestamp() >= deadline || context.Stopping.IsCancellationRequested)
             {
                 var last = ReadAll(wanted, maxBytes, readCommitted, incremental);
                 return Answer(last, session, version >= 13);

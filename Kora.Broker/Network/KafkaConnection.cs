@@ -27,6 +27,7 @@ internal sealed partial class KafkaConnection
     private readonly Channel<PendingResponse> _pending = Channel.CreateUnbounded<PendingResponse>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly CancellationTokenSource _aborted = new();
+    private CancellationToken _stopping;
 
     public KafkaConnection(IDuplexPipe transport, string connectionId, System.Net.EndPoint? remote, ApiRegistry apis, BrokerOptions options, BrokerMetrics metrics, ILogger logger)
     {
@@ -41,6 +42,7 @@ internal sealed partial class KafkaConnection
 
     public async Task RunAsync(CancellationToken stopping)
     {
+        _stopping = stopping;
         _metrics.ConnectionOpened();
         using var stopRegistration = stopping.Register(() => _transport.Input.CancelPendingRead());
         var writer = WriteResponsesAsync();
@@ -167,7 +169,7 @@ internal sealed partial class KafkaConnection
             }
         }
         _metrics.RequestReceived(header.ApiKey, header.ApiVersion, length + 4);
-        var context = new RequestContext(header, _client, _aborted.Token);
+        var context = new RequestContext(header, _client, _aborted.Token, _stopping);
         ValueTask<ResponseEnvelope> response;
         if (handler is null)
         {
