@@ -56,4 +56,20 @@ public sealed class BrokerOptions
     public int FetchMaxBytes { get; set; } = 55 * 1024 * 1024;
 
     public int MaxIncrementalFetchSessionCacheSlots { get; set; } = 1000;
+
+    /// <summary>group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members.</summary>
+    public int GroupInitialRebalanceDelayMs { get; set; } = 3000;
+
+    public int GroupMinSessionTimeoutMs { get; set; } = 6000;
+
+    public int GroupMaxSessionTimeoutMs { get; set; } = 1800000;
+
+    /// <summary>offsets.retention.minutes: offsets of an empty group expire this long after it became empty.</summary>
+    public long OffsetsRetentionMinutes { get; set; } = 10080;
+
+    /// <summary>offsets.retention.check.interval.ms.</summary>
+    public long OffsetsRetentionCheckIntervalMs { get; set; } = 600000;
+
+    /// <summary>offsets.topic.num.partitions: partitions of __consumer_offsets.</summary>
+    public int OffsetsTopicNumPartitions { get; set; } = 50;
 }

@@ -1,5 +1,6 @@
 using Kora.Broker.Apis;
 using Kora.Broker.Fetching;
+using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Partitions;
@@ -27,6 +28,11 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<Configs.ConfigResourceAlterer>();
         services.AddHostedService<LogMaintenanceService>();
+        services.AddSingleton<ConsumerOffsetsLog>();
+        services.AddSingleton(sp => new GroupCoordinator(
+            sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
+            GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value)));
+        services.AddHostedService<GroupCoordinatorService>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
 
@@ -44,6 +50,17 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
+        services.AddSingleton<IApiHandler, FindCoordinatorHandler>();
+        services.AddSingleton<IApiHandler, JoinGroupHandler>();
+        services.AddSingleton<IApiHandler, SyncGroupHandler>();
+        services.AddSingleton<IApiHandler, HeartbeatHandler>();
+        services.AddSingleton<IApiHandler, LeaveGroupHandler>();
+        services.AddSingleton<IApiHandler, OffsetCommitHandler>();
+        services.AddSingleton<IApiHandler, OffsetFetchHandler>();
+        services.AddSingleton<IApiHandler, ListGroupsHandler>();
+        services.AddSingleton<IApiHandler, DescribeGroupsHandler>();
+        services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
+        services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }

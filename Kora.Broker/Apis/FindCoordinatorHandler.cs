@@ -1,0 +1,63 @@
+using Kora.Broker.Groups;
+using Kora.Broker.Metadata;
+using Kora.Broker.Network;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+using Microsoft.Extensions.Options;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// FindCoordinator v0-5. Key type 0 (group): this broker, which leads every <c>__consumer_offsets</c>
+/// partition; the topic is created on the first lookup. Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE
+/// until transactions exist. v4+ batches keys in CoordinatorKeys.
+/// </summary>
+public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog offsetsLog, IOptions<BrokerOptions> options)
+    : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
+{
+    private readonly BrokerOptions _options = options.Value;
+
+    public override short ApiKey => FindCoordinatorRequest.ApiKey;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+    protected override short FirstFlexibleVersion => FindCoordinatorRequest.LowestFlexibleVersion;
+
+    protected override async ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
+    {
+        var keys = context.Version >= 4 ? request.CoordinatorKeys : [request.Key];
+        var ready = request.KeyType != 0 || await offsetsLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false);
+        var broker = admin.Image.Brokers.GetValueOrDefault(_options.NodeId);
+        var response = new FindCoordinatorResponse();
+        foreach (var key in keys)
+        {
+            var error = request.KeyType switch
+            {
+                0 when ready && broker is not null => ErrorCode.None,
+                0 or 1 => ErrorCode.CoordinatorNotAvailable,
+                _ => ErrorCode.InvalidRequest,
+            };
+            var found = error == ErrorCode.None;
+            if (context.Version >= 4)
+            {
+                response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
+                {
+                    Key = key,
+                    ErrorCode = (short)error,
+                    NodeId = found ? broker!.Id : -1,
+                    Host = found ? broker!.Host : "",
+                    Port = found ? broker!.Port : -1,
+                });
+            }
+            else
+            {
+                response.ErrorCode = (short)error;
+                response.NodeId = found ? broker!.Id : -1;
+                response.Host = found ? broker!.Host : "";
+                response.Port = found ? broker!.Port : -1;
+            }
+        }
+        return response;
+    }
+
+    protected override void SetError(FindCoordinatorResponse response, ErrorCode error) => response.ErrorCode = (short)error;
+}

@@ -1,0 +1,65 @@
+using Kora.Broker.Groups;
+using Kora.Broker.Metadata;
+using Kora.Broker.Network;
+using Kora.Broker.Tenancy;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// OffsetCommit v0-9: stores offsets with metadata, leader epoch (v6+) and commit time. Group commits are
+/// checked against member and generation; generation -1 on an empty or unknown group is a standalone commit.
+/// Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION, oversized metadata OFFSET_METADATA_TOO_LARGE.
+/// </summary>
+public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, TopicAdmin admin, IResourceNames names, TimeProvider time)
+    : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
+{
+    public override short ApiKey => OffsetCommitRequest.ApiKey;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 9;
+    protected override short FirstFlexibleVersion => OffsetCommitRequest.LowestFlexibleVersion;
+
+    protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request)
+    {
+        var ready = await offsetsLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var image = admin.Image;
+        var response = new OffsetCommitResponse();
+        var accepted = new List<(TopicPartitionKey, CommittedOffset)>();
+        var results = new List<(OffsetCommitResponse.OffsetCommitResponsePartition Result, bool Pending)>();
+        foreach (var topic in request.Topics)
+        {
+            var internalName = names.ToInternal(context.Connection, ResourceKind.Topic, topic.Name);
+            var topicImage = image.Topic(internalName);
+            var topicResponse = new OffsetCommitResponse.OffsetCommitResponseTopic { Name = topic.Name };
+            response.Topics.Add(topicResponse);
+            foreach (var p in topic.Partitions)
+            {
+                var result = new OffsetCommitResponse.OffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex };
+                topicResponse.Partitions.Add(result);
+                if (topicImage is null || p.PartitionIndex < 0 || p.PartitionIndex >= topicImage.Partitions.Length)
+                {
+                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+                if (p.CommittedMetadata is { Length: > 0 } metadata && metadata.Length > coordinator.Settings.MaxMetadataBytes)
+                {
+                    result.ErrorCode = (short)ErrorCode.OffsetMetadataTooLarge;
+                    continue;
+                }
+                var timestamp = context.Version == 1 && p.CommitTimestamp >= 0 ? p.CommitTimestamp : now;
+                accepted.Add((new TopicPartitionKey(internalName, p.PartitionIndex), new CommittedOffset(p.CommittedOffset, p.CommittedLeaderEpoch, p.CommittedMetadata, timestamp)));
+                results.Add((result, true));
+            }
+        }
+        var error = !ready ? ErrorCode.CoordinatorNotAvailable
+            : coordinator.Commit(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
+                context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted);
+        foreach (var (result, _) in results)
+        {
+            result.ErrorCode = (short)error;
+        }
+        return response;
+    }
+}

@@ -1,0 +1,95 @@
+using Kora.Broker.Groups;
+using Kora.Broker.Network;
+using Kora.Broker.Tenancy;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// OffsetFetch v0-9: committed offsets, -1 where none. Null topics (v2+) means every committed partition.
+/// v8+ asks for several groups at once. RequireStable (v7+) needs nothing here: no transactional offsets are pending.
+/// </summary>
+public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
+{
+    public override short ApiKey => OffsetFetchRequest.ApiKey;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 9;
+    protected override short FirstFlexibleVersion => OffsetFetchRequest.LowestFlexibleVersion;
+
+    protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
+    {
+        var response = new OffsetFetchResponse();
+        if (context.Version >= 8)
+        {
+            foreach (var g in request.Groups)
+            {
+                var topics = Fetch(context, g.GroupId, g.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList());
+                response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
+                {
+                    GroupId = g.GroupId,
+                    Topics = [.. topics.Select(t => new OffsetFetchResponse.OffsetFetchResponseTopics
+                    {
+                        Name = t.Key,
+                        Partitions = [.. t.Value.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartitions
+                        {
+                            PartitionIndex = p.Partition,
+                            CommittedOffset = p.Offset?.Offset ?? -1,
+                            CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                            Metadata = p.Offset?.Metadata ?? "",
+                        })],
+                    })],
+                });
+            }
+            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        }
+        var requested = request.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList();
+        foreach (var t in Fetch(context, request.GroupId, context.Version < 2 ? requested ?? [] : requested))
+        {
+            response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
+            {
+                Name = t.Key,
+                Partitions = [.. t.Value.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartition
+                {
+                    PartitionIndex = p.Partition,
+                    CommittedOffset = p.Offset?.Offset ?? -1,
+                    CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                    Metadata = p.Offset?.Metadata ?? "",
+                })],
+            });
+        }
+        return ValueTask.FromResult<OffsetFetchResponse?>(response);
+    }
+
+    private Dictionary<string, List<(int Partition, CommittedOffset? Offset)>> Fetch(RequestContext context, string groupId, List<(string Name, List<int> Partitions)>? topics)
+    {
+        var group = names.ToInternal(context.Connection, ResourceKind.Group, groupId);
+        var byInternal = new Dictionary<string, string>(StringComparer.Ordinal);
+        List<TopicPartitionKey>? keys = null;
+        if (topics is not null)
+        {
+            keys = [];
+            foreach (var (name, partitions) in topics)
+            {
+                var internalName = names.ToInternal(context.Connection, ResourceKind.Topic, name);
+                byInternal[internalName] = name;
+                keys.AddRange(partitions.Select(p => new TopicPartitionKey(internalName, p)));
+            }
+        }
+        var result = new Dictionary<string, List<(int, CommittedOffset?)>>(StringComparer.Ordinal);
+        foreach (var (key, offset) in coordinator.Fetch(group, keys))
+        {
+            var external = byInternal.GetValueOrDefault(key.Topic) ?? names.ToExternal(context.Connection, ResourceKind.Topic, key.Topic);
+            if (external is null)
+            {
+                continue;
+            }
+            if (!result.TryGetValue(external, out var list))
+            {
+                result[external] = list = [];
+            }
+            list.Add((key.Partition, offset));
+        }
+        return result;
+    }
+}

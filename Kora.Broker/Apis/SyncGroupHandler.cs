@@ -1,0 +1,42 @@
+using Kora.Broker.Groups;
+using Kora.Broker.Network;
+using Kora.Broker.Tenancy;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+
+namespace Kora.Broker.Apis;
+
+/// <summary>
+/// SyncGroup v0-5: the leader hands in the assignments and everyone gets theirs; followers wait for the
+/// leader. A stable group answers with the member's current assignment. v5 checks protocol type and name.
+/// </summary>
+public sealed class SyncGroupHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<SyncGroupRequest, SyncGroupResponse>
+{
+    public override short ApiKey => SyncGroupRequest.ApiKey;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+    protected override short FirstFlexibleVersion => SyncGroupRequest.LowestFlexibleVersion;
+
+    protected override async ValueTask<SyncGroupResponse?> HandleAsync(RequestContext context, SyncGroupRequest request)
+    {
+        var assignments = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var a in request.Assignments)
+        {
+            assignments[a.MemberId] = a.Assignment.ToArray();
+        }
+        var result = await coordinator.SyncAsync(
+            names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
+            request.GenerationId, request.MemberId, request.GroupInstanceId,
+            context.Version >= 5 ? request.ProtocolType : null, context.Version >= 5 ? request.ProtocolName : null,
+            assignments).WaitAsync(context.Aborted).ConfigureAwait(false);
+        return new SyncGroupResponse
+        {
+            ErrorCode = (short)result.Error,
+            ProtocolType = result.ProtocolType,
+            ProtocolName = result.ProtocolName,
+            Assignment = result.Assignment ?? [],
+        };
+    }
+
+    protected override void SetError(SyncGroupResponse response, ErrorCode error) => response.ErrorCode = (short)error;
+}

@@ -1,0 +1,108 @@
+namespace Kora.Broker.Groups;
+
+/// <summary>
+/// A classic group's state. Not thread-safe: the coordinator guards every group with its lock.
+/// Members keep join order, so the first member is the natural leader.
+/// </summary>
+public sealed class Group(string id)
+{
+    public string Id { get; } = id;
+    public GroupState State { get; private set; } = GroupState.Empty;
+    public long StateTimestampMs { get; private set; }
+    public int GenerationId { get; set; }
+    public string? ProtocolType { get; set; }
+    public string? ProtocolName { get; set; }
+    public string? LeaderId { get; set; }
+    public List<GroupMember> Members { get; } = [];
+    public Dictionary<string, string> StaticMembers { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Member ids handed out with MEMBER_ID_REQUIRED, with the time they expire.</summary>
+    public Dictionary<string, long> PendingMembers { get; } = new(StringComparer.Ordinal);
+    public Dictionary<TopicPartitionKey, CommittedOffset> Offsets { get; } = [];
+
+    /// <summary>When the join phase (PreparingRebalance) or the sync phase (CompletingRebalance) gives up waiting.</summary>
+    public long PhaseDeadlineMs { get; set; } = long.MaxValue;
+    public bool InInitialDelay { get; set; }
+    public long InitialDelayRemainingMs { get; set; }
+    public bool JoinedDuringDelay { get; set; }
+
+    public void TransitionTo(GroupState state, long nowMs)
+    {
+        State = state;
+        StateTimestampMs = nowMs;
+    }
+
+    public GroupMember? Member(string memberId) => Members.Find(m => m.MemberId == memberId);
+
+    public bool Has(string memberId) => Members.Exists(m => m.MemberId == memberId);
+
+    public string? StaticMemberId(string? instanceId) => instanceId is not null && StaticMembers.TryGetValue(instanceId, out var id) ? id : null;
+
+    public void Add(GroupMember member)
+    {
+        Members.Add(member);
+        if (member.GroupInstanceId is { } instance)
+        {
+            StaticMembers[instance] = member.MemberId;
+        }
+        PendingMembers.Remove(member.MemberId);
+        ProtocolType ??= member.ProtocolType;
+        LeaderId ??= member.MemberId;
+    }
+
+    public void Remove(GroupMember member)
+    {
+        Members.Remove(member);
+        if (member.GroupInstanceId is { } instance && StaticMembers.GetValueOrDefault(instance) == member.MemberId)
+        {
+            StaticMembers.Remove(instance);
+        }
+        if (LeaderId == member.MemberId)
+        {
+            LeaderId = Members.Count > 0 ? Members[0].MemberId : null;
+        }
+    }
+
+    public int MaxRebalanceTimeoutMs => Members.Count == 0 ? 0 : Members.Max(m => m.RebalanceTimeoutMs);
+
+    /// <summary>A protocol every member supports, the one most members list first among those (Kafka's vote).</summary>
+    public string? SelectProtocol()
+    {
+        if (Members.Count == 0)
+        {
+            return null;
+        }
+        var candidates = Members[0].Protocols.Select(p => p.Name)
+            .Where(name => Members.TrueForAll(m => m.Protocols.Any(p => p.Name == name)))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            return null;
+        }
+        return Members
+            .Select(m => m.Protocols.First(p => candidates.Contains(p.Name)).Name)
+            .GroupBy(n => n)
+            .OrderByDescending(g => g.Count())
+            .ThenBy(g => candidates.IndexOf(g.Key))
+            .First().Key;
+    }
+
+    /// <summary>Whether a joining member's protocols leave at least one protocol every member supports.</summary>
+    public bool SupportsProtocols(string protocolType, IReadOnlyList<MemberProtocol> protocols, string? replacing = null)
+    {
+        if (Members.Count == 0 || (Members.Count == 1 && Members[0].MemberId == replacing))
+        {
+            return !string.IsNullOrEmpty(protocolType) && protocols.Count > 0;
+        }
+        if (ProtocolType != protocolType)
+        {
+            return false;
+        }
+        return protocols.Any(p => Members.Where(m => m.MemberId != replacing).All(m => m.Protocols.Any(q => q.Name == p.Name)));
+    }
+
+    public StoredGroup ToStored() => new(
+        ProtocolType ?? "", GenerationId, ProtocolName, LeaderId, StateTimestampMs,
+        [.. Members.Select(m => new StoredMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost, m.RebalanceTimeoutMs, m.SessionTimeoutMs,
+            m.MetadataFor(ProtocolName) ?? [], m.Assignment))]);
+}

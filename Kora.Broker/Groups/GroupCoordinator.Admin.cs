@@ -1,0 +1,119 @@
+using Kora.Protocol.Primitives;
+
+namespace Kora.Broker.Groups;
+
+/// <summary>ListGroups, DescribeGroups, DeleteGroups, and rebuilding state from the log.</summary>
+public sealed partial class GroupCoordinator
+{
+    public List<GroupSummary> List()
+    {
+        lock (_lock)
+        {
+            return [.. _groups.Values.Where(g => g.State != GroupState.Dead).Select(g => new GroupSummary(g.Id, g.State, g.ProtocolType ?? "", "", []))];
+        }
+    }
+
+    public GroupSummary Describe(string groupId)
+    {
+        lock (_lock)
+        {
+            if (!_groups.TryGetValue(groupId, out var g))
+            {
+                return new GroupSummary(groupId, GroupState.Dead, "", "", []);
+            }
+            var stable = g.State == GroupState.Stable;
+            return new GroupSummary(groupId, g.State, g.ProtocolType ?? "", stable ? g.ProtocolName ?? "" : "",
+                [.. g.Members.Select(m => new MemberSummary(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
+                    stable ? m.MetadataFor(g.ProtocolName) ?? [] : [], stable ? m.Assignment : []))]);
+        }
+    }
+
+    public ErrorCode Delete(string groupId)
+    {
+        lock (_lock)
+        {
+            if (!_groups.TryGetValue(groupId, out var group) || group.State == GroupState.Dead)
+            {
+                return ErrorCode.GroupIdNotFound;
+            }
+            if (group.State != GroupState.Empty)
+            {
+                return ErrorCode.NonEmptyGroup;
+            }
+            var records = group.Offsets.Keys.Select(p => (GroupRecordCodec.OffsetKey(groupId, p.Topic, p.Partition), (byte[]?)null)).ToList();
+            records.Add((GroupRecordCodec.GroupKey(groupId), null));
+            log.Append(groupId, records);
+            group.TransitionTo(GroupState.Dead, Now);
+            _groups.Remove(groupId);
+            return ErrorCode.None;
+        }
+    }
+
+    /// <summary>Applies one record read back from the log (a null value is a tombstone), as at startup.</summary>
+    public void Replay(byte[] key, byte[]? value)
+    {
+        var decoded = GroupRecordCodec.ReadKey(key);
+        if (decoded is null)
+        {
+            return;
+        }
+        lock (_lock)
+        {
+            var now = Now;
+            if (!_groups.TryGetValue(decoded.Group, out var group))
+            {
+                if (value is null)
+                {
+                    return;
+                }
+                group = new Group(decoded.Group);
+                group.TransitionTo(GroupState.Empty, now);
+                _groups[decoded.Group] = group;
+            }
+            if (decoded.Topic is not null)
+            {
+                var partition = new TopicPartitionKey(decoded.Topic, decoded.Partition);
+                if (value is null)
+                {
+                    group.Offsets.Remove(partition);
+                }
+                else
+                {
+                    group.Offsets[partition] = GroupRecordCodec.ReadOffsetValue(value);
+                }
+            }
+            else if (value is null)
+            {
+                _groups.Remove(decoded.Group);
+            }
+            else
+            {
+                LoadGroup(group, GroupRecordCodec.ReadGroupValue(value), now);
+            }
+        }
+    }
+
+    private static void LoadGroup(Group group, StoredGroup stored, long now)
+    {
+        group.Members.Clear();
+        group.StaticMembers.Clear();
+        group.GenerationId = stored.GenerationId;
+        group.ProtocolType = stored.ProtocolType.Length == 0 ? null : stored.ProtocolType;
+        group.ProtocolName = stored.ProtocolName;
+        group.LeaderId = stored.LeaderId;
+        foreach (var m in stored.Members)
+        {
+            group.Add(new GroupMember(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost)
+            {
+                SessionTimeoutMs = m.SessionTimeoutMs,
+                RebalanceTimeoutMs = m.RebalanceTimeoutMs,
+                ProtocolType = stored.ProtocolType,
+                Protocols = stored.ProtocolName is null ? [] : [new MemberProtocol(stored.ProtocolName, m.Subscription)],
+                Assignment = m.Assignment,
+                LastHeartbeatMs = now,
+            });
+        }
+        group.LeaderId = stored.LeaderId;
+        group.TransitionTo(stored.Members.Count == 0 ? GroupState.Empty : GroupState.Stable, stored.Members.Count == 0 && stored.StateTimestampMs > 0 ? stored.StateTimestampMs : now);
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace Kora.Broker.Groups;
+
+/// <summary>Rebuilds groups from <c>__consumer_offsets</c> at start, then drives the coordinator's clock and offset expiry.</summary>
+public sealed partial class GroupCoordinatorService(
+    GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, TimeProvider time, IOptions<BrokerOptions> options, ILogger<GroupCoordinatorService> logger)
+    : IHostedService, IDisposable
+{
+    private ITimer? _tick;
+    private ITimer? _expiry;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var records = offsetsLog.Replay(coordinator.Replay);
+        Log.Loaded(logger, records);
+        _tick = time.CreateTimer(_ => coordinator.Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
+        var interval = TimeSpan.FromMilliseconds(Math.Max(1000, options.Value.OffsetsRetentionCheckIntervalMs));
+        _expiry = time.CreateTimer(_ => coordinator.ExpireOffsets(), null, interval, interval);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _tick?.Dispose();
+        _expiry?.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Loaded {Count} records from __consumer_offsets")]
+        public static partial void Loaded(ILogger logger, int count);
+    }
+}

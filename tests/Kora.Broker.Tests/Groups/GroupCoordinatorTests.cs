@@ -1,0 +1,133 @@
+using Kora.Broker.Groups;
+using Kora.Protocol.Primitives;
+
+namespace Kora.Broker.Tests.Groups;
+
+public class GroupCoordinatorTests
+{
+    private sealed class ManualTime : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = DateTimeOffset.FromUnixTimeMilliseconds(1_000_000);
+        public override DateTimeOffset GetUtcNow() => Now;
+        public void Advance(int ms) => Now = Now.AddMilliseconds(ms);
+    }
+
+    private sealed class MemoryLog : IGroupLog
+    {
+        public List<(byte[] Key, byte[]? Value)> Records { get; } = [];
+        public void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records) => Records.AddRange(records);
+    }
+
+    private static readonly MemberProtocol[] Range = [new("range", [1, 2, 3])];
+
+    private static JoinRequestArgs Join(string memberId, string? instance = null, short version = 5) =>
+        new("g", memberId, instance, "client", "/127.0.0.1", 10000, 20000, "consumer", Range, version);
+
+    [Fact]
+    public async Task TwoMembers_JoinSyncAndHeartbeat()
+    {
+        var time = new ManualTime();
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, time, new GroupSettings(InitialRebalanceDelayMs: 100));
+        var first = await c.JoinAsync(Join(""));
+        Assert.Equal(ErrorCode.MemberIdRequired, first.Error);
+        var a = c.JoinAsync(Join(first.MemberId));
+        var second = await c.JoinAsync(Join(""));
+        var b = c.JoinAsync(Join(second.MemberId));
+        Assert.False(a.IsCompleted);
+        time.Advance(150);
+        c.Tick(); // a member joined during the initial delay: it is extended once more
+        Assert.False(a.IsCompleted);
+        time.Advance(150);
+        c.Tick();
+        var ra = await a;
+        var rb = await b;
+        Assert.Equal(1, ra.GenerationId);
+        Assert.Equal(ra.MemberId, ra.LeaderId);
+        Assert.Equal(2, ra.Members!.Count);
+        Assert.Empty(rb.Members!);
+        Assert.Equal("range", rb.ProtocolName);
+        var syncB = c.SyncAsync("g", 1, rb.MemberId, null, null, null, new Dictionary<string, byte[]>());
+        Assert.False(syncB.IsCompleted);
+        var syncA = await c.SyncAsync("g", 1, ra.MemberId, null, null, null, new Dictionary<string, byte[]> { [ra.MemberId] = [1], [rb.MemberId] = [2] });
+        Assert.Equal(new byte[] { 1 }, syncA.Assignment);
+        Assert.Equal(new byte[] { 2 }, (await syncB).Assignment);
+        Assert.Equal(ErrorCode.None, c.Heartbeat("g", rb.MemberId, null, 1));
+        Assert.Equal(ErrorCode.IllegalGeneration, c.Heartbeat("g", rb.MemberId, null, 0));
+        Assert.Equal(ErrorCode.UnknownMemberId, c.Heartbeat("g", "nobody", null, 1));
+        Assert.Single(log.Records);
+
+        // b goes silent: after the session timeout it is removed and a rebalances alone.
+        time.Advance(5000);
+        Assert.Equal(ErrorCode.None, c.Heartbeat("g", ra.MemberId, null, 1));
+        time.Advance(6000);
+        c.Tick();
+        Assert.Equal(ErrorCode.RebalanceInProgress, c.Heartbeat("g", ra.MemberId, null, 1));
+        var again = await c.JoinAsync(Join(ra.MemberId));
+        Assert.Equal(2, again.GenerationId);
+        Assert.Single(again.Members!);
+    }
+
+    [Fact]
+    public async Task StaticMember_RejoinReplacesIdWithoutRebalance_AndFencesOldId()
+    {
+        var time = new ManualTime();
+        var c = new GroupCoordinator(new MemoryLog(), time, new GroupSettings(InitialRebalanceDelayMs: 0));
+        var a = c.JoinAsync(Join("", "a"));
+        c.Tick();
+        var ra = await a;
+        await c.SyncAsync("g", ra.GenerationId, ra.MemberId, "a", null, null, new Dictionary<string, byte[]> { [ra.MemberId] = [9] });
+        var b = c.JoinAsync(Join("", "b"));
+        var a2 = c.JoinAsync(Join(ra.MemberId, "a"));
+        var r1 = await a2;
+        var rb = await b;
+        Assert.Equal(r1.GenerationId, rb.GenerationId);
+        var syncB = c.SyncAsync("g", rb.GenerationId, rb.MemberId, "b", null, null, new Dictionary<string, byte[]>());
+        await c.SyncAsync("g", r1.GenerationId, r1.MemberId, "a", null, null, new Dictionary<string, byte[]>());
+        await syncB;
+        var gen = r1.GenerationId;
+
+        // b restarts with a fresh member id: no rebalance, same generation, old id fenced.
+        var joined = c.Describe("g").Members.Single(m => m.GroupInstanceId == "b").MemberId;
+        var restarted = await c.JoinAsync(Join("", "b"));
+        Assert.Equal(ErrorCode.None, restarted.Error);
+        Assert.Equal(gen, restarted.GenerationId);
+        Assert.NotEqual(joined, restarted.MemberId);
+        Assert.Equal(GroupState.Stable, c.Describe("g").State);
+        Assert.Equal(ErrorCode.FencedInstanceId, c.Heartbeat("g", joined, "b", gen));
+        Assert.Equal(ErrorCode.None, c.Heartbeat("g", restarted.MemberId, "b", gen));
+    }
+
+    [Fact]
+    public void Offsets_CommitFetchReplayAndExpire()
+    {
+        var time = new ManualTime();
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, time, new GroupSettings(OffsetsRetentionMs: 60000));
+        var tp = new TopicPartitionKey("t", 0);
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(42, 3, "meta", 1))]));
+        Assert.Equal(ErrorCode.IllegalGeneration, c.Commit("other", 1, "m", null, [(tp, new CommittedOffset(1, -1, null, 1))]));
+        var restored = new GroupCoordinator(new MemoryLog(), time, new GroupSettings());
+        foreach (var (key, value) in log.Records)
+        {
+            restored.Replay(key, value);
+        }
+        var fetched = restored.Fetch("g", null).Single();
+        Assert.Equal(42, fetched.Offset!.Offset);
+        Assert.Equal(3, fetched.Offset.LeaderEpoch);
+        Assert.Equal("meta", fetched.Offset.Metadata);
+        Assert.Null(restored.Fetch("g", [new TopicPartitionKey("t", 1)]).Single().Offset);
+        time.Advance(61000);
+        Assert.Equal(1, c.ExpireOffsets());
+        Assert.Empty(c.Fetch("g", null));
+        Assert.Null(log.Records[^1].Value);
+    }
+
+    [Fact]
+    public void PartitionFor_MatchesKafka()
+    {
+        Assert.Equal(99162322, ConsumerOffsetsLog.JavaHashCode("hello")); // Java: "hello".hashCode()
+        Assert.Equal(99162322 % 50, ConsumerOffsetsLog.PartitionFor("hello", 50));
+    }
+}
+
