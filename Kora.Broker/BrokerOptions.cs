@@ -72,4 +72,19 @@ public sealed class BrokerOptions
 
     /// <summary>offsets.topic.num.partitions: partitions of __consumer_offsets.</summary>
     public int OffsetsTopicNumPartitions { get; set; } = 50;
+
+    /// <summary>transaction.state.log.num.partitions: partitions of __transaction_state.</summary>
+    public int TransactionStateLogNumPartitions { get; set; } = 50;
+
+    /// <summary>transaction.max.timeout.ms: the longest transaction timeout a producer may ask for.</summary>
+    public int TransactionMaxTimeoutMs { get; set; } = 900000;
+
+    /// <summary>transactional.id.expiration.ms: how long a transactional id without a transaction is remembered.</summary>
+    public long TransactionalIdExpirationMs { get; set; } = 604800000;
+
+    /// <summary>transaction.abort.timed.out.transaction.cleanup.interval.ms: how often transactions past their timeout are aborted.</summary>
+    public int TransactionAbortTimedOutTransactionCleanupIntervalMs { get; set; } = 10000;
+
+    /// <summary>transaction.remove.expired.transaction.cleanup.interval.ms: how often expired transactional ids are removed.</summary>
+    public int TransactionRemoveExpiredTransactionCleanupIntervalMs { get; set; } = 3600000;
 }

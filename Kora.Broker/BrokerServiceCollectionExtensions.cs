@@ -6,6 +6,7 @@ using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
+using Kora.Broker.Transactions;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker;
@@ -33,7 +34,15 @@ public static class BrokerServiceCollectionExtensions
             sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
             GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value)));
         services.AddHostedService<GroupCoordinatorService>();
-        services.AddSingleton<Transactions.ProducerIdManager>();
+        services.AddSingleton<ProducerIdManager>();
+        services.AddSingleton<IProducerIdSource>(sp => sp.GetRequiredService<ProducerIdManager>());
+        services.AddSingleton<TransactionStateLog>();
+        services.AddSingleton<ITransactionLog>(sp => sp.GetRequiredService<TransactionStateLog>());
+        services.AddSingleton(sp => new TransactionCoordinator(
+            sp.GetRequiredService<ITransactionLog>(), sp.GetRequiredService<ITransactionMarkerWriter>(), sp.GetRequiredService<IProducerIdSource>(),
+            sp.GetRequiredService<TimeProvider>(), TransactionSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value),
+            sp.GetRequiredService<ILogger<TransactionCoordinator>>()));
+        services.AddHostedService<TransactionCoordinatorService>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
 
@@ -63,6 +72,12 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+        services.AddSingleton<IApiHandler, AddPartitionsToTxnHandler>();
+        services.AddSingleton<IApiHandler, AddOffsetsToTxnHandler>();
+        services.AddSingleton<IApiHandler, EndTxnHandler>();
+        services.AddSingleton<IApiHandler, TxnOffsetCommitHandler>();
+        services.AddSingleton<IApiHandler, DescribeTransactionsHandler>();
+        services.AddSingleton<IApiHandler, ListTransactionsHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }

@@ -1,6 +1,7 @@
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
+using Kora.Broker.Transactions;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;
@@ -9,10 +10,10 @@ namespace Kora.Broker.Apis;
 
 /// <summary>
 /// FindCoordinator v0-5. Key type 0 (group): this broker, which leads every <c>__consumer_offsets</c>
-/// partition; the topic is created on the first lookup. Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE
-/// until transactions exist. v4+ batches keys in CoordinatorKeys.
+/// partition; the topic is created on the first lookup. Key type 1 (transaction): likewise this broker, which
+/// leads every <c>__transaction_state</c> partition, created on the first lookup. v4+ batches keys in CoordinatorKeys.
 /// </summary>
-public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog offsetsLog, IOptions<BrokerOptions> options)
+public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog offsetsLog, TransactionStateLog transactionLog, IOptions<BrokerOptions> options)
     : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private readonly BrokerOptions _options = options.Value;
@@ -25,14 +26,19 @@ public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog 
     protected override async ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
     {
         var keys = context.Version >= 4 ? request.CoordinatorKeys : [request.Key];
-        var ready = request.KeyType != 0 || await offsetsLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false);
+        var ready = request.KeyType switch
+        {
+            0 => await offsetsLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false),
+            1 => await transactionLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false),
+            _ => false,
+        };
         var broker = admin.Image.Brokers.GetValueOrDefault(_options.NodeId);
         var response = new FindCoordinatorResponse();
         foreach (var key in keys)
         {
             var error = request.KeyType switch
             {
-                0 when ready && broker is not null => ErrorCode.None,
+                0 or 1 when ready && broker is not null => ErrorCode.None,
                 0 or 1 => ErrorCode.CoordinatorNotAvailable,
                 _ => ErrorCode.InvalidRequest,
             };

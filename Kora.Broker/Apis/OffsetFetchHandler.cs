@@ -8,7 +8,8 @@ namespace Kora.Broker.Apis;
 
 /// <summary>
 /// OffsetFetch v0-9: committed offsets, -1 where none. Null topics (v2+) means every committed partition.
-/// v8+ asks for several groups at once. RequireStable (v7+) needs nothing here: no transactional offsets are pending.
+/// v8+ asks for several groups at once. With RequireStable (v7+), a requested partition that an open transaction
+/// commits an offset for gets UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end.
 /// </summary>
 public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -24,7 +25,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
         {
             foreach (var g in request.Groups)
             {
-                var topics = Fetch(context, g.GroupId, g.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList());
+                var topics = Fetch(context, g.GroupId, g.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList(), request.RequireStable);
                 response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
                 {
                     GroupId = g.GroupId,
@@ -37,6 +38,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
                             CommittedOffset = p.Offset?.Offset ?? -1,
                             CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
                             Metadata = p.Offset?.Metadata ?? "",
+                            ErrorCode = (short)p.Error,
                         })],
                     })],
                 });
@@ -44,7 +46,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
             return ValueTask.FromResult<OffsetFetchResponse?>(response);
         }
         var requested = request.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList();
-        foreach (var t in Fetch(context, request.GroupId, context.Version < 2 ? requested ?? [] : requested))
+        foreach (var t in Fetch(context, request.GroupId, context.Version < 2 ? requested ?? [] : requested, context.Version >= 7 && request.RequireStable))
         {
             response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
             {
@@ -55,13 +57,15 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
                     CommittedOffset = p.Offset?.Offset ?? -1,
                     CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
                     Metadata = p.Offset?.Metadata ?? "",
+                    ErrorCode = (short)p.Error,
                 })],
             });
         }
         return ValueTask.FromResult<OffsetFetchResponse?>(response);
     }
 
-    private Dictionary<string, List<(int Partition, CommittedOffset? Offset)>> Fetch(RequestContext context, string groupId, List<(string Name, List<int> Partitions)>? topics)
+    private Dictionary<string, List<(int Partition, CommittedOffset? Offset, ErrorCode Error)>> Fetch(RequestContext context, string groupId,
+        List<(string Name, List<int> Partitions)>? topics, bool requireStable)
     {
         var group = names.ToInternal(context.Connection, ResourceKind.Group, groupId);
         var byInternal = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -76,7 +80,7 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
                 keys.AddRange(partitions.Select(p => new TopicPartitionKey(internalName, p)));
             }
         }
-        var result = new Dictionary<string, List<(int, CommittedOffset?)>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, List<(int, CommittedOffset?, ErrorCode)>>(StringComparer.Ordinal);
         foreach (var (key, offset) in coordinator.Fetch(group, keys))
         {
             var external = byInternal.GetValueOrDefault(key.Topic) ?? names.ToExternal(context.Connection, ResourceKind.Topic, key.Topic);
@@ -88,7 +92,8 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
             {
                 result[external] = list = [];
             }
-            list.Add((key.Partition, offset));
+            var unstable = requireStable && keys is not null && coordinator.HasPendingTransactionalOffset(group, key);
+            list.Add(unstable ? (key.Partition, null, ErrorCode.UnstableOffsetCommit) : (key.Partition, offset, ErrorCode.None));
         }
         return result;
     }

@@ -1,5 +1,7 @@
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using System.Buffers.Binary;
+using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Microsoft.Extensions.Options;
 
@@ -46,7 +48,7 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         {
             var spec = new TopicSpec(TopicName, _partitionCount, -1, null, [new("cleanup.policy", "compact")]);
             var result = await admin.CreateTopicAsync(spec, validateOnly: false, cancellation).ConfigureAwait(false);
-            if (result.Error is not Kora.Protocol.Primitives.ErrorCode.None and not Kora.Protocol.Primitives.ErrorCode.TopicAlreadyExists)
+            if (result.Error is not ErrorCode.None and not ErrorCode.TopicAlreadyExists)
             {
                 return false;
             }
@@ -70,8 +72,33 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         partition.Append(builder.Build(), now);
     }
 
-    /// <summary>Feeds every record of every partition, in offset order, to <paramref name="apply"/>.</summary>
-    public int Replay(Action<byte[], byte[]?> apply)
+    /// <summary>The producer's transactional batch, written like Kafka's group coordinator does (no sequence checks apply to it).</summary>
+    public ErrorCode AppendTransactional(string groupId, long producerId, short producerEpoch, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
+    {
+        if (partitions.Get(TopicName, PartitionFor(groupId)) is not { } partition)
+        {
+            return ErrorCode.CoordinatorNotAvailable;
+        }
+        if (records.Count == 0)
+        {
+            return ErrorCode.None;
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var builder = new RecordBatchBuilder(now, producerId, producerEpoch, baseSequence: 0, attributes: TransactionalAttribute);
+        foreach (var (key, value) in records)
+        {
+            builder.Add(key, value ?? [], now, nullValue: value is null);
+        }
+        partition.Append(builder.Build(), now);
+        return ErrorCode.None;
+    }
+
+    /// <summary>
+    /// Feeds every record of every partition, in offset order: plain records to <paramref name="apply"/>, records of
+    /// transactional batches to <paramref name="applyTransactional"/> with their producer id, and each transaction
+    /// marker to <paramref name="marker"/> (producer id, committed, whether a group lives on the marker's partition).
+    /// </summary>
+    public int Replay(Action<byte[], byte[]?> apply, Action<long, byte[], byte[]?> applyTransactional, Action<long, bool, Func<string, bool>> marker)
     {
         var count = 0;
         for (var p = 0; p < _partitionCount; p++)
@@ -80,6 +107,8 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
             {
                 return count;
             }
+            var index = p;
+            var sink = new ReplaySink(apply, applyTransactional, (producerId, committed) => marker(producerId, committed, group => PartitionFor(group) == index));
             var log = partition.Log;
             var offset = log.LogStartOffset;
             var end = log.LogEndOffset;
@@ -92,7 +121,7 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
                 }
                 var bytes = new byte[read.Records.Length];
                 read.Records.CopyTo(0, bytes);
-                var next = ReplayBatches(bytes, offset, apply, ref count);
+                var next = ReplayBatches(bytes, offset, sink, ref count);
                 if (next <= offset)
                 {
                     break;
@@ -103,7 +132,9 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         return count;
     }
 
-    private static long ReplayBatches(byte[] bytes, long offset, Action<byte[], byte[]?> apply, ref int count)
+    private sealed record ReplaySink(Action<byte[], byte[]?> Apply, Action<long, byte[], byte[]?> ApplyTransactional, Action<long, bool> Marker);
+
+    private static long ReplayBatches(byte[] bytes, long offset, ReplaySink sink, ref int count)
     {
         var position = 0;
         while (position + RecordBatch.HeaderSize <= bytes.Length)
@@ -114,7 +145,14 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
             {
                 break;
             }
-            if (batch.Compression == CompressionCodec.None && !batch.IsControl)
+            if (batch.LastOffset >= offset && batch.IsControl)
+            {
+                if (ControlType(batch) is { } type)
+                {
+                    sink.Marker(batch.ProducerId, type == CommitControlType);
+                }
+            }
+            else if (batch.Compression == CompressionCodec.None)
             {
                 var records = batch.RecordsBytes;
                 for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
@@ -122,7 +160,16 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
                     var record = new RecordReader(records);
                     if (batch.BaseOffset + record.OffsetDelta >= offset && !record.KeyIsNull)
                     {
-                        apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
+                        var key = record.Key.ToArray();
+                        var value = record.ValueIsNull ? null : record.Value.ToArray();
+                        if (batch.IsTransactional)
+                        {
+                            sink.ApplyTransactional(batch.ProducerId, key, value);
+                        }
+                        else
+                        {
+                            sink.Apply(key, value);
+                        }
                         count++;
                     }
                     records = records[record.TotalSize..];
@@ -133,4 +180,19 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         }
         return offset;
     }
+
+    /// <summary>The control record type of a marker batch (key: version, type; 0 ABORT, 1 COMMIT), or null when unreadable.</summary>
+    private static short? ControlType(RecordBatch batch)
+    {
+        var records = batch.RecordsBytes;
+        if (batch.Compression != CompressionCodec.None || batch.RecordsCount < 1 || records.IsEmpty)
+        {
+            return null;
+        }
+        var record = new RecordReader(records);
+        return record.KeyIsNull || record.Key.Length < 4 ? null : BinaryPrimitives.ReadInt16BigEndian(record.Key[2..]);
+    }
+
+    private const short CommitControlType = 1;
+    private const short TransactionalAttribute = 0x10;
 }

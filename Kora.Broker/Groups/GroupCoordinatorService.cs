@@ -12,7 +12,7 @@ public sealed partial class GroupCoordinatorService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var records = offsetsLog.Replay(coordinator.Replay);
+        var records = offsetsLog.Replay(coordinator.Replay, coordinator.ReplayTransactional, coordinator.ReplayMarker);
         Log.Loaded(logger, records);
         _tick = time.CreateTimer(_ => coordinator.Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
         var interval = TimeSpan.FromMilliseconds(Math.Max(1000, options.Value.OffsetsRetentionCheckIntervalMs));

@@ -9,7 +9,7 @@ namespace Kora.Broker.Transactions;
 /// Hands out producer ids from blocks reserved in the metadata log (Kafka's ProducerIdsRecord), so an id is
 /// never given twice, not even across restarts: a restart abandons the rest of its block rather than reuse it.
 /// </summary>
-public sealed class ProducerIdManager(MetadataStore metadata, IOptions<BrokerOptions> options)
+public sealed class ProducerIdManager(MetadataStore metadata, IOptions<BrokerOptions> options) : IProducerIdSource
 {
     /// <summary>Kafka's block size: one metadata write per thousand producers.</summary>
     public const int BlockSize = 1000;

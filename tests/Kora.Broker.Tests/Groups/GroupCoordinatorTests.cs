@@ -16,6 +16,12 @@ public class GroupCoordinatorTests
     {
         public List<(byte[] Key, byte[]? Value)> Records { get; } = [];
         public void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records) => Records.AddRange(records);
+
+        public ErrorCode AppendTransactional(string groupId, long producerId, short producerEpoch, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
+        {
+            Records.AddRange(records);
+            return ErrorCode.None;
+        }
     }
 
     private static readonly MemberProtocol[] Range = [new("range", [1, 2, 3])];

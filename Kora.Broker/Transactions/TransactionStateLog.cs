@@ -1,0 +1,145 @@
+using Kora.Broker.Groups;
+using Kora.Broker.Metadata;
+using Kora.Broker.Partitions;
+using Kora.Protocol.Primitives;
+using Kora.Protocol.Records;
+using Microsoft.Extensions.Options;
+
+namespace Kora.Broker.Transactions;
+
+/// <summary>
+/// The internal compacted topic <c>__transaction_state</c>: a transactional id's records go to partition
+/// <c>abs(transactionalId.hashCode()) % transaction.state.log.num.partitions</c>, as Kafka places them.
+/// Created on the first coordinator lookup; every append is fsynced before the coordinator acts on it.
+/// </summary>
+public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin admin, IOptions<BrokerOptions> options, TimeProvider time) : ITransactionLog
+{
+    public const string TopicName = "__transaction_state";
+    private readonly int _partitionCount = options.Value.TransactionStateLogNumPartitions;
+    private volatile bool _ready;
+
+    public bool IsReady => _ready || (partitions.Get(TopicName, 0) is not null && (_ready = true));
+
+    public int PartitionCount => _partitionCount;
+
+    public int PartitionFor(string transactionalId) => ConsumerOffsetsLog.PartitionFor(transactionalId, _partitionCount);
+
+    public int CoordinatorEpoch(string transactionalId) => partitions.Get(TopicName, PartitionFor(transactionalId))?.LeaderEpoch ?? 0;
+
+    /// <summary>Creates the topic when missing. False when it cannot be created yet (no registered broker).</summary>
+    public async ValueTask<bool> EnsureTopicAsync(CancellationToken cancellation)
+    {
+        if (IsReady)
+        {
+            return true;
+        }
+        if (admin.Image.Topic(TopicName) is null)
+        {
+            var spec = new TopicSpec(TopicName, _partitionCount, -1, null,
+                [new("cleanup.policy", "compact"), new("compression.type", "uncompressed"), new("segment.bytes", "104857600")]);
+            var result = await admin.CreateTopicAsync(spec, validateOnly: false, cancellation).ConfigureAwait(false);
+            if (result.Error is not ErrorCode.None and not ErrorCode.TopicAlreadyExists)
+            {
+                return false;
+            }
+        }
+        return IsReady;
+    }
+
+    public async ValueTask<ErrorCode> AppendAsync(string transactionalId, byte[] key, byte[]? value, CancellationToken cancellationToken)
+    {
+        if (partitions.Get(TopicName, PartitionFor(transactionalId)) is not { } partition)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        var batch = new RecordBatchBuilder(now).Add(key, value ?? [], now, nullValue: value is null).Build();
+        long last;
+        try
+        {
+            last = partition.Append(batch, now).LastOffset;
+        }
+        catch (ObjectDisposedException)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        catch (IOException)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        try
+        {
+            await partition.Log.FlushAsync(last, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        return ErrorCode.None;
+    }
+
+    /// <summary>Feeds every record of every partition, in offset order, to <paramref name="apply"/> (null value: tombstone).</summary>
+    public int Replay(Action<byte[], byte[]?> apply)
+    {
+        var count = 0;
+        for (var p = 0; p < _partitionCount; p++)
+        {
+            if (partitions.Get(TopicName, p) is not { } partition)
+            {
+                return count;
+            }
+            var log = partition.Log;
+            var offset = log.LogStartOffset;
+            var end = log.LogEndOffset;
+            while (offset < end)
+            {
+                var read = log.Read(offset, 1 << 20, end, minOneMessage: true);
+                if (read.Records.Length == 0)
+                {
+                    break;
+                }
+                var bytes = new byte[read.Records.Length];
+                read.Records.CopyTo(0, bytes);
+                var next = ReplayBatches(bytes, offset, apply, ref count);
+                if (next <= offset)
+                {
+                    break;
+                }
+                offset = next;
+            }
+        }
+        return count;
+    }
+
+    private static long ReplayBatches(byte[] bytes, long offset, Action<byte[], byte[]?> apply, ref int count)
+    {
+        var position = 0;
+        while (position + RecordBatch.HeaderSize <= bytes.Length)
+        {
+            var batch = new RecordBatch(bytes.AsSpan(position));
+            var size = batch.SizeInBytes;
+            if (size <= 0 || position + size > bytes.Length)
+            {
+                break;
+            }
+            if (batch.Compression == CompressionCodec.None && !batch.IsControl)
+            {
+                var recordsStart = position + RecordBatch.HeaderSize;
+                var records = bytes.AsMemory(recordsStart, size - RecordBatch.HeaderSize);
+                for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
+                {
+                    var record = new RecordReader(records.Span);
+                    if (batch.BaseOffset + record.OffsetDelta >= offset && !record.KeyIsNull)
+                    {
+                        apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
+                        count++;
+                    }
+                    records = records[record.TotalSize..];
+                }
+            }
+            offset = Math.Max(offset, batch.LastOffset + 1);
+            position += size;
+        }
+        return offset;
+    }
+}
