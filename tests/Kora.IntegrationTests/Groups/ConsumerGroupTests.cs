@@ -87,8 +87,15 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
             }
         }
 
+        private bool _disposed;
+
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             if (!_stop.IsCancellationRequested)
             {
                 Stop();
@@ -130,6 +137,46 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
         finally
         {
             workers.ForEach(w => w.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Joins_CleanLeave_AndCrashedMember_EveryMessageProcessedExactlyOnce()
+    {
+        var topic = await CreateTopicAsync(Bootstrap, 6);
+        var group = $"g-{Guid.NewGuid():N}";
+        Produce(Bootstrap, topic, 6, 0, 300);
+        var processed = new ConcurrentDictionary<(int, long), int>();
+        // The broker's minimum session timeout: a crashed member is noticed after 6 s.
+        var config = Config(Bootstrap, group);
+        config.SessionTimeoutMs = 6000;
+        var a = new Worker(config, topic, processed);
+        var b = new Worker(config, topic, processed);
+        Worker? c = null;
+        try
+        {
+            await WaitUntil(() => processed.Count == 300 && a.Assigned.Count == 3 && b.Assigned.Count == 3, "300 messages and a 3/3 assignment");
+            c = new Worker(config, topic, processed);
+            Produce(Bootstrap, topic, 6, 300, 300);
+            await WaitUntil(() => processed.Count == 600 && a.Assigned.Count == 2 && b.Assigned.Count == 2 && c.Assigned.Count == 2, "600 messages and a 2/2/2 assignment");
+
+            a.Stop();
+            await WaitUntil(() => b.Assigned.Count + c.Assigned.Count == 6, "b and c to own all partitions after a left");
+
+            // A crash: no LeaveGroup, the coordinator has to notice the missing heartbeats.
+            b.Stop(close: false);
+            b.Dispose();
+            await WaitUntil(() => c.Assigned.Count == 6, "c to own all partitions after b's session expired");
+            Produce(Bootstrap, topic, 6, 600, 300);
+            await WaitUntil(() => processed.Count == 900, "900 messages");
+            await Task.Delay(500);
+            Assert.All(processed.Values, n => Assert.Equal(1, n));
+        }
+        finally
+        {
+            a.Dispose();
+            b.Dispose();
+            c?.Dispose();
         }
     }
 
