@@ -12,7 +12,7 @@ namespace Kora.Broker.Apis;
 /// TxnOffsetCommit v0-4: offsets committed inside the producer's transaction. They are written to
 /// <c>__consumer_offsets</c> as the producer's transactional batch and stay invisible to OffsetFetch until
 /// the COMMIT marker. The producer must hold the transactional id's current epoch with the group's offsets
-/// partition in its transaction; member and generation (v3+) are checked only when given.
+/// partition in its transaction; member and generation (v3+) are checked only when given. Answered once fsynced.
 /// </summary>
 public sealed class TxnOffsetCommitHandler(
     GroupCoordinator groups, TransactionCoordinator transactions, ConsumerOffsetsLog offsetsLog, TopicAdmin admin, IResourceNames names, TimeProvider time)
@@ -56,6 +56,11 @@ public sealed class TxnOffsetCommitHandler(
             }
         }
         var error = Commit(context, request, ready, accepted);
+        if (error == ErrorCode.None && accepted.Count > 0)
+        {
+            // Like OffsetCommit: answered only once the transactional offsets would survive a crash.
+            await offsetsLog.FlushAsync(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId), context.Aborted).ConfigureAwait(false);
+        }
         foreach (var result in pending)
         {
             result.ErrorCode = (short)error;

@@ -72,6 +72,15 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         partition.Append(builder.Build(), now);
     }
 
+    /// <summary>
+    /// Completes once everything appended for <paramref name="groupId"/> so far is fsynced: a commit is
+    /// acknowledged only when it would survive a crash, as acks=all data is.
+    /// </summary>
+    public ValueTask FlushAsync(string groupId, CancellationToken cancellation) =>
+        partitions.Get(TopicName, PartitionFor(groupId)) is { } partition
+            ? partition.Log.FlushAsync(long.MaxValue, cancellation)
+            : ValueTask.CompletedTask;
+
     /// <summary>The producer's transactional batch, written like Kafka's group coordinator does (no sequence checks apply to it).</summary>
     public ErrorCode AppendTransactional(string groupId, long producerId, short producerEpoch, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
     {
