@@ -6,11 +6,31 @@ namespace Kora.Broker.Transactions;
 /// <summary>EndTxn: PrepareCommit/PrepareAbort made durable, then markers in the background, then CompleteCommit/CompleteAbort.</summary>
 public sealed partial class TransactionCoordinator
 {
-    public ValueTask<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit) =>
-        EndTransactionAsync(transactionalId, producerId, producerEpoch, commit, fromClient: true);
+    /// <summary>A producer's EndTxn: answered once the transaction is complete, or once <see cref="TransactionSettings.EndTxnCompletionWaitMs"/> has passed.</summary>
+    public async ValueTask<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit)
+    {
+        Task? completion = null;
+        var error = await EndTransactionAsync(transactionalId, producerId, producerEpoch, commit, fromClient: true, c => completion = c).ConfigureAwait(false);
+        if (completion is not null && settings.EndTxnCompletionWaitMs > 0)
+        {
+            try
+            {
+                await completion.WaitAsync(TimeSpan.FromMilliseconds(settings.EndTxnCompletionWaitMs)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The decision is durable and the markers keep going in the background.
+            }
+        }
+        return error;
+    }
+
+    private ValueTask<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit, bool fromClient) =>
+        EndTransactionAsync(transactionalId, producerId, producerEpoch, commit, fromClient, started: null);
 
     /// <param name="fromClient">False when the coordinator aborts on its own (fencing, timeout) with an epoch it bumped itself.</param>
-    private async ValueTask<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit, bool fromClient)
+    private async ValueTask<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit, bool fromClient,
+        Action<Task>? started)
     {
         if (string.IsNullOrEmpty(transactionalId))
         {
@@ -101,7 +121,9 @@ public sealed partial class TransactionCoordinator
             partitions = new HashSet<TopicPartitionKey>(metadata.Partitions);
             complete = metadata.PrepareComplete(Now);
         }
-        Track(CompleteAsync(metadata, complete, partitions, commit));
+        var completion = CompleteAsync(metadata, complete, partitions, commit);
+        Track(completion);
+        started?.Invoke(completion);
         return ErrorCode.None;
     }
 

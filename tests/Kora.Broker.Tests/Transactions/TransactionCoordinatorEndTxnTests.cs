@@ -191,4 +191,30 @@ public class TransactionCoordinatorEndTxnTests
         Assert.Equal(ErrorCode.InvalidProducerIdMapping, h.Coordinator.ValidateOffsetCommit("t", p.ProducerId + 1, 0, Offsets));
         Assert.Equal(ErrorCode.InvalidRequest, h.Coordinator.ValidateOffsetCommit("", p.ProducerId, 0, Offsets));
     }
+
+    [Fact]
+    public async Task EndTxn_WaitsForTheMarkers_UpToItsBound()
+    {
+        using var h = new CoordinatorHarness(new TransactionSettings { RetryBackoffMs = 1, EndTxnCompletionWaitMs = 30_000 });
+        var p = await h.InitAsync();
+        await h.Coordinator.AddPartitionsAsync("t", p.ProducerId, 0, [P0]);
+        h.Markers.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ending = h.Coordinator.EndTransactionAsync("t", p.ProducerId, 0, commit: true).AsTask();
+        await Task.Delay(50);
+        Assert.False(ending.IsCompleted);
+        h.Markers.Gate.SetResult();
+        Assert.Equal(ErrorCode.None, await ending);
+        // Answered after completion: the next transaction starts at once, without CONCURRENT_TRANSACTIONS.
+        Assert.Equal(TransactionState.CompleteCommit, h.Coordinator.Get("t")!.State);
+        Assert.Equal(ErrorCode.None, await h.Coordinator.AddPartitionsAsync("t", p.ProducerId, 0, [P1]));
+
+        using var bounded = new CoordinatorHarness(new TransactionSettings { RetryBackoffMs = 1, EndTxnCompletionWaitMs = 100 });
+        var q = await bounded.InitAsync();
+        await bounded.Coordinator.AddPartitionsAsync("t", q.ProducerId, 0, [P0]);
+        bounded.Markers.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Assert.Equal(ErrorCode.None, await bounded.Coordinator.EndTransactionAsync("t", q.ProducerId, 0, commit: true));
+        Assert.Equal(TransactionState.CompleteCommit, bounded.Coordinator.PendingState("t"));
+        bounded.Markers.Gate.SetResult();
+        await bounded.Coordinator.WhenBackgroundIdleAsync();
+    }
 }

@@ -52,7 +52,7 @@ public class TransactionCoordinatorMaintenanceTests
     [Fact]
     public async Task IdleTransactionalIds_Expire_WithATombstone()
     {
-        using var h = new CoordinatorHarness(new TransactionSettings { TransactionalIdExpirationMs = 10_000, RetryBackoffMs = 1 });
+        using var h = new CoordinatorHarness(new TransactionSettings { TransactionalIdExpirationMs = 10_000, RetryBackoffMs = 1, EndTxnCompletionWaitMs = 0 });
         var idle = await h.InitAsync("idle");
         var busy = await h.InitAsync("busy", timeoutMs: 900_000);
         await h.Coordinator.AddPartitionsAsync("busy", busy.ProducerId, 0, [P0]);

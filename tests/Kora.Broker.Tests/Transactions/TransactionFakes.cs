@@ -111,14 +111,14 @@ internal sealed class CoordinatorHarness : IDisposable
 
     public CoordinatorHarness(TransactionSettings? settings = null)
     {
-        Coordinator = new TransactionCoordinator(Log, Markers, ProducerIds, Time, settings ?? new TransactionSettings { RetryBackoffMs = 1 },
+        Coordinator = new TransactionCoordinator(Log, Markers, ProducerIds, Time, settings ?? new TransactionSettings { RetryBackoffMs = 1, EndTxnCompletionWaitMs = 0 },
             NullLogger<TransactionCoordinator>.Instance);
     }
 
     /// <summary>A fresh coordinator over the same log, as after a restart.</summary>
     public TransactionCoordinator Restarted(RecordingMarkerWriter markers)
     {
-        var restarted = new TransactionCoordinator(Log, markers, ProducerIds, Time, new TransactionSettings { RetryBackoffMs = 1 }, NullLogger<TransactionCoordinator>.Instance);
+        var restarted = new TransactionCoordinator(Log, markers, ProducerIds, Time, new TransactionSettings { RetryBackoffMs = 1, EndTxnCompletionWaitMs = 0 }, NullLogger<TransactionCoordinator>.Instance);
         foreach (var (_, key, value) in Log.Records)
         {
             restarted.Replay(key, value);
