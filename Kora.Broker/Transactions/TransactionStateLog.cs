@@ -18,7 +18,17 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     private readonly int _partitionCount = options.Value.TransactionStateLogNumPartitions;
     private volatile bool _ready;
 
-    public bool IsReady => _ready || (partitions.Get(TopicName, 0) is not null && (_ready = true));
+    public bool IsReady
+    {
+        get
+        {
+            if (!_ready && partitions.Get(TopicName, 0) is not null)
+            {
+                _ready = true;
+            }
+            return _ready;
+        }
+    }
 
     public int PartitionCount => _partitionCount;
 
