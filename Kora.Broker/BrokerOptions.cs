@@ -72,4 +72,10 @@ public sealed class BrokerOptions
 
     /// <summary>offsets.topic.num.partitions: partitions of __consumer_offsets.</summary>
     public int OffsetsTopicNumPartitions { get; set; } = 50;
+
+    /// <summary>producer.id.expiration.ms: a partition forgets a producer id whose last batch is older than this (never one mid-transaction).</summary>
+    public long ProducerIdExpirationMs { get; set; } = 86400000;
+
+    /// <summary>producer.id.expiration.check.interval.ms: how often idle producer ids are looked for.</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; set; } = 600000;
 }

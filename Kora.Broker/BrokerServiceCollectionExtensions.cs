@@ -61,6 +61,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, DescribeGroupsHandler>();
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
+        services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }
