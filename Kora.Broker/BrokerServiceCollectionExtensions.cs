@@ -33,6 +33,7 @@ public static class BrokerServiceCollectionExtensions
             sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
             GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value)));
         services.AddHostedService<GroupCoordinatorService>();
+        services.AddSingleton<Transactions.ProducerIdManager>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
 
@@ -61,6 +62,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, DescribeGroupsHandler>();
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
+        services.AddSingleton<IApiHandler, InitProducerIdHandler>();
         services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;

@@ -11,6 +11,7 @@ namespace Kora.Broker.Apis;
 /// OffsetCommit v0-9: stores offsets with metadata, leader epoch (v6+) and commit time. Group commits are
 /// checked against member and generation; generation -1 on an empty or unknown group is a standalone commit.
 /// Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION, oversized metadata OFFSET_METADATA_TOO_LARGE.
+/// The response waits for the commit's fsync, so an acknowledged offset survives a crash.
 /// </summary>
 public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, TopicAdmin admin, IResourceNames names, TimeProvider time)
     : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
@@ -53,9 +54,14 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
                 results.Add((result, true));
             }
         }
+        var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
         var error = !ready ? ErrorCode.CoordinatorNotAvailable
-            : coordinator.Commit(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
+            : coordinator.Commit(groupId,
                 context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted);
+        if (error == ErrorCode.None && accepted.Count > 0)
+        {
+            await offsetsLog.FlushAsync(groupId, context.Aborted).ConfigureAwait(false);
+        }
         foreach (var (result, _) in results)
         {
             result.ErrorCode = (short)error;

@@ -9,8 +9,9 @@ namespace Kora.Broker.Apis;
 /// <summary>
 /// SyncGroup v0-5: the leader hands in the assignments and everyone gets theirs; followers wait for the
 /// leader. A stable group answers with the member's current assignment. v5 checks protocol type and name.
+/// Answers wait for the group record's fsync, as Kafka waits for its append to be committed.
 /// </summary>
-public sealed class SyncGroupHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<SyncGroupRequest, SyncGroupResponse>
+public sealed class SyncGroupHandler(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, IResourceNames names) : ApiHandler<SyncGroupRequest, SyncGroupResponse>
 {
     public override short ApiKey => SyncGroupRequest.ApiKey;
     public override short MinVersion => 0;
@@ -24,11 +25,17 @@ public sealed class SyncGroupHandler(GroupCoordinator coordinator, IResourceName
         {
             assignments[a.MemberId] = a.Assignment.ToArray();
         }
+        var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
         var result = await coordinator.SyncAsync(
-            names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
+            groupId,
             request.GenerationId, request.MemberId, request.GroupInstanceId,
             context.Version >= 5 ? request.ProtocolType : null, context.Version >= 5 ? request.ProtocolName : null,
             assignments).WaitAsync(context.Aborted).ConfigureAwait(false);
+        if (result.Error == ErrorCode.None)
+        {
+            // The group's assignment was written when the leader synced; hand it out only once it is durable.
+            await offsetsLog.FlushAsync(groupId, context.Aborted).ConfigureAwait(false);
+        }
         return new SyncGroupResponse
         {
             ErrorCode = (short)result.Error,

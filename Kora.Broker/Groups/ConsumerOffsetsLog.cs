@@ -70,6 +70,15 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         partition.Append(builder.Build(), now);
     }
 
+    /// <summary>
+    /// Completes once everything appended for <paramref name="groupId"/> so far is fsynced: a commit is
+    /// acknowledged only when it would survive a crash, as acks=all data is.
+    /// </summary>
+    public ValueTask FlushAsync(string groupId, CancellationToken cancellation) =>
+        partitions.Get(TopicName, PartitionFor(groupId)) is { } partition
+            ? partition.Log.FlushAsync(long.MaxValue, cancellation)
+            : ValueTask.CompletedTask;
+
     /// <summary>Feeds every record of every partition, in offset order, to <paramref name="apply"/>.</summary>
     public int Replay(Action<byte[], byte[]?> apply)
     {

@@ -13,6 +13,9 @@ public sealed record MetadataImage(
     ImmutableDictionary<int, BrokerImage> Brokers,
     ImmutableDictionary<string, string> BrokerConfigs)
 {
+    /// <summary>The first producer id no broker has been given yet: blocks below it are taken.</summary>
+    public long NextProducerId { get; init; }
+
     public static MetadataImage Empty { get; } = new(
         -1,
         ImmutableDictionary<string, TopicImage>.Empty.WithComparers(StringComparer.Ordinal),

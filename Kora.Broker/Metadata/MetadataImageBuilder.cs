@@ -22,6 +22,7 @@ public static class MetadataImageBuilder
                 ? image with { Brokers = image.Brokers.SetItem(fence.Id, b with { Fenced = true }) } : image,
             UnfenceBrokerRecord unfence => image.Brokers.TryGetValue(unfence.Id, out var u)
                 ? image with { Brokers = image.Brokers.SetItem(unfence.Id, u with { Fenced = false }) } : image,
+            ProducerIdsRecord ids => image with { NextProducerId = Math.Max(image.NextProducerId, ids.NextProducerId) },
             _ => image,
         };
         return image with { Offset = offset };

@@ -46,6 +46,7 @@ public static class MetadataRecordSerde
             UnfenceBrokerRecord.ApiKey => new UnfenceBrokerRecord(),
             RemoveTopicRecord.ApiKey => new RemoveTopicRecord(),
             NoOpRecord.ApiKey => new NoOpRecord(),
+            ProducerIdsRecord.ApiKey => new ProducerIdsRecord(),
             _ => throw new KafkaProtocolException($"Metadata record type {type} is not known to this broker."),
         };
         record.Read(ref reader, version);
@@ -63,6 +64,7 @@ public static class MetadataRecordSerde
         UnfenceBrokerRecord => (UnfenceBrokerRecord.ApiKey, UnfenceBrokerRecord.HighestSupportedVersion),
         RemoveTopicRecord => (RemoveTopicRecord.ApiKey, RemoveTopicRecord.HighestSupportedVersion),
         NoOpRecord => (NoOpRecord.ApiKey, NoOpRecord.HighestSupportedVersion),
+        ProducerIdsRecord => (ProducerIdsRecord.ApiKey, ProducerIdsRecord.HighestSupportedVersion),
         _ => throw new ArgumentException($"{record.GetType().Name} is not a metadata record.", nameof(record)),
     };
 }

@@ -10,7 +10,7 @@ internal sealed record BenchOptions(
         Usage: Kora.Bench [--quick] [--targets kora,mock] [--only STEPS] [--repo DIR] [--work-dir DIR] [--results-dir DIR] [--pid-file FILE]
           --quick            ~2 minute smoke run instead of the ~5 minute full run
           --targets LIST     which of kora, mock to measure (default: both)
-          --only STEPS       run only some of latency, produce, consume, memory (consume needs produce)
+          --only STEPS       run only some of latency, produce, consume, memory, groups, transactions (consume needs produce)
           --repo DIR         repository root (default: found upwards from the program)
           --work-dir DIR     scratch folder for broker data (default: a new folder in /tmp, deleted afterwards)
           --results-dir DIR  where <timestamp>.json and .md go (default: <repo>/bench/results)

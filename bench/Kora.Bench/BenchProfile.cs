@@ -6,6 +6,7 @@ namespace Kora.Bench;
 /// <param name="CalibrationSeconds">Interrupted warm-up produce run that also measures the rate the real run is sized from.</param>
 /// <param name="ProduceSeconds">Intended length of each measured produce run.</param>
 /// <param name="MaxBytesPerProduceRun">Cap on one measured run's payload bytes (disk space).</param>
+/// <param name="GroupRounds">Rebalances of 10 members over 100 partitions measured, each with a new group.</param>
 /// <param name="ConsumeTimeLimitSeconds">A consume run still going after this is interrupted (its rate stays valid).</param>
 internal sealed record BenchProfile(
     string Name,
@@ -21,7 +22,11 @@ internal sealed record BenchProfile(
     int MemoryTopics,
     int MemoryPartitionsPerTopic,
     int MemoryMessagesPerPartition,
-    double MemorySettleSeconds)
+    double MemorySettleSeconds,
+    int GroupRounds,
+    double CommitSeconds,
+    int TransactionMessages,
+    int MessagesPerTransaction)
 {
     public static BenchProfile Full { get; } = new(
         Name: "full",
@@ -37,7 +42,11 @@ internal sealed record BenchProfile(
         MemoryTopics: 10,
         MemoryPartitionsPerTopic: 100,
         MemoryMessagesPerPartition: 5,
-        MemorySettleSeconds: 5);
+        MemorySettleSeconds: 5,
+        GroupRounds: 3,
+        CommitSeconds: 5,
+        TransactionMessages: 300_000,
+        MessagesPerTransaction: 5_000);
 
     public static BenchProfile Quick { get; } = Full with
     {
@@ -49,6 +58,9 @@ internal sealed record BenchProfile(
         LatencyWarmupSeconds = 1,
         LatencySeconds = 5,
         LatencyPartitions = [1],
+        GroupRounds = 1,
+        CommitSeconds = 2,
+        TransactionMessages = 60_000,
     };
 
     /// <summary>rdkafka_performance settings of every produce run.</summary>

@@ -7,4 +7,6 @@ internal enum BenchStep
     Produce,
     Consume,
     Memory,
+    Groups,
+    Transactions,
 }

@@ -46,6 +46,16 @@ internal static class MarkdownReport
             + Invariant($"{profile.MemoryTopics} topics x {profile.MemoryPartitionsPerTopic} partitions, {profile.MemoryMessagesPerPartition} x 1 KiB messages each, ")
             + Invariant($"read {profile.MemorySettleSeconds:0} s after producing."),
             Resources(kora, mock));
+        Section(text, "Consumer groups",
+            Invariant($"Confluent.Kafka consumers at their defaults (classic protocol, range assignor); {profile.GroupRounds} round(s), each with a new group. ")
+            + "Join = first subscribe to every partition assigned once (includes the broker's group.initial.rebalance.delay.ms, 3 s in both); "
+            + "leave = one member's close to its partitions owned by the others. "
+            + Invariant($"Commits: synchronous Commit() calls in a loop for {profile.CommitSeconds:0} s, of one offset, then of every partition's."),
+            Groups(kora, mock));
+        Section(text, "Transactions",
+            "Confluent.Kafka producer with " + string.Join(", ", Runners.TransactionBenchmark.ProducerSettings)
+            + Invariant($", 1 KiB messages over 12 partitions, {profile.TransactionMessages:N0} messages; transactional = the same with a transaction committed every {profile.MessagesPerTransaction:N0} messages."),
+            Transactions(kora, mock));
         Problems(text, report);
         return text.ToString();
     }
@@ -156,6 +166,47 @@ internal static class MarkdownReport
         }
 
         static string Megabytes(double? bytes) => Format.Megabytes((long?)bytes);
+    }
+
+    private static MarkdownTable Groups(TargetResults? kora, TargetResults? mock)
+    {
+        var table = new MarkdownTable(1, "Measure", "Kora", "Mock", "Kora/mock");
+        var k = kora?.Groups;
+        var m = mock?.Groups;
+        Row("10 members / 100 partitions: join, median (s)", r => Median(r.JoinSeconds), v => Format.Decimal(v, 2));
+        Row("10 members / 100 partitions: join, max (s)", r => r.JoinSeconds.Count > 0 ? r.JoinSeconds.Max() : null, v => Format.Decimal(v, 2));
+        Row("one member leaves: redistributed, median (s)", r => Median(r.LeaveSeconds), v => Format.Decimal(v, 2));
+        Row("sync commits of 1 offset per second", r => r.CommitsPerSecond, Format.Count);
+        Row("sync commit p50 (ms)", r => r.CommitLatency?.P50, Format.Milliseconds);
+        Row("sync commit p99 (ms)", r => r.CommitLatency?.P99, Format.Milliseconds);
+        Row("offsets per second in 100-offset commits", r => r.BatchOffsetsPerSecond, Format.Count);
+        return table;
+
+        void Row(string label, Func<GroupResult, double?> value, Func<double?, string> format)
+        {
+            var kv = k is null ? null : value(k);
+            var mv = m is null ? null : value(m);
+            table.Add(label, format(kv), format(mv), Format.Ratio(kv, mv));
+        }
+
+        static double? Median(IReadOnlyList<double> values) => values.Count == 0 ? null : values.Order().ElementAt(values.Count / 2);
+    }
+
+    private static MarkdownTable Transactions(TargetResults? kora, TargetResults? mock)
+    {
+        var table = new MarkdownTable(1, "Target", "Idempotent msg/s", "Idempotent MB/s", "Transactional msg/s", "Transactional MB/s", "Transactions", "Transactional / idempotent");
+        foreach (var target in new[] { kora, mock })
+        {
+            if (target is null)
+            {
+                continue;
+            }
+            var t = target.Transactions;
+            table.Add(target.Target, Format.Count(t?.Idempotent?.MessagesPerSecond), Format.Decimal(t?.Idempotent?.MegabytesPerSecond),
+                Format.Count(t?.Transactional?.MessagesPerSecond), Format.Decimal(t?.Transactional?.MegabytesPerSecond),
+                Format.Count(t?.Transactions), Format.Ratio(t?.Transactional?.MessagesPerSecond, t?.Idempotent?.MessagesPerSecond));
+        }
+        return table;
     }
 
     private static void Problems(StringBuilder text, BenchReport report)

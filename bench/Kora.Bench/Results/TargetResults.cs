@@ -13,6 +13,8 @@ internal sealed class TargetResults(string target)
     public List<LatencyResult> Latency { get; } = [];
     public ResourceUsage? Resources { get; set; }
     public PartitionMemoryResult? PartitionMemory { get; set; }
+    public GroupResult? Groups { get; set; }
+    public TransactionResult? Transactions { get; set; }
 
     /// <summary>Warning and error lines the target printed (verbatim, bounded).</summary>
     public List<string> TargetLog { get; } = [];

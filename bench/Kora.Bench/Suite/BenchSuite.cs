@@ -34,7 +34,7 @@ internal sealed class BenchSuite(BenchOptions options)
     {
         var results = new TargetResults(kind.ToString());
         var perf = new PerfTool(options.Paths.RdkafkaPerformance);
-        if (options.Steps.Overlaps([BenchStep.Produce, BenchStep.Consume, BenchStep.Latency]))
+        if (options.Steps.Overlaps([BenchStep.Produce, BenchStep.Consume, BenchStep.Latency, BenchStep.Groups, BenchStep.Transactions]))
         {
             await RunMainAsync(kind, results, perf, cancellation).ConfigureAwait(false);
         }
@@ -45,13 +45,13 @@ internal sealed class BenchSuite(BenchOptions options)
         return results;
     }
 
-    /// <summary>Latency, produce and consume steps against one broker process, measuring its CPU and peak memory.</summary>
+    /// <summary>Latency, produce, consume, group and transaction steps against one broker process, measuring its CPU and peak memory.</summary>
     private async Task RunMainAsync(TargetKind kind, TargetResults results, PerfTool perf, CancellationToken cancellation)
     {
         try
         {
             Log.Info($"{kind}: starting");
-            var topics = ProduceBenchmark.Topics.Concat(LatencyBenchmark.Topics(options.Profile)).ToList();
+            var topics = ProduceBenchmark.Topics.Concat(LatencyBenchmark.Topics(options.Profile)).Concat(GroupBenchmark.Topics).Concat(TransactionBenchmark.Topics).ToList();
             var target = await _launcher.StartAsync(kind, topics, cancellation).ConfigureAwait(false);
             await using (target.ConfigureAwait(false))
             {
@@ -63,6 +63,8 @@ internal sealed class BenchSuite(BenchOptions options)
                 await StepAsync(results, BenchStep.Latency, () => new LatencyBenchmark(options.Profile).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
                 await StepAsync(results, BenchStep.Produce, () => new ProduceBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
                 await StepAsync(results, BenchStep.Consume, () => new ConsumeBenchmark(options.Profile, perf).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
+                await StepAsync(results, BenchStep.Groups, () => new GroupBenchmark(options.Profile).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
+                await StepAsync(results, BenchStep.Transactions, () => new TransactionBenchmark(options.Profile).RunAsync(target, results, cancellation), cancellation).ConfigureAwait(false);
                 if (target.Process.HasExited)
                 {
                     results.Problems.Add($"{kind} process exited during the run with code {target.Process.ExitCode}");

@@ -87,8 +87,15 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
             }
         }
 
+        private bool _disposed;
+
         public void Dispose()
         {
+            if (_disposed)
+            {
+                return;
+            }
+            _disposed = true;
             if (!_stop.IsCancellationRequested)
             {
                 Stop();
@@ -134,6 +141,46 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
     }
 
     [Fact]
+    public async Task Joins_CleanLeave_AndCrashedMember_EveryMessageProcessedExactlyOnce()
+    {
+        var topic = await CreateTopicAsync(Bootstrap, 6);
+        var group = $"g-{Guid.NewGuid():N}";
+        Produce(Bootstrap, topic, 6, 0, 300);
+        var processed = new ConcurrentDictionary<(int, long), int>();
+        // The broker's minimum session timeout: a crashed member is noticed after 6 s.
+        var config = Config(Bootstrap, group);
+        config.SessionTimeoutMs = 6000;
+        var a = new Worker(config, topic, processed);
+        var b = new Worker(config, topic, processed);
+        Worker? c = null;
+        try
+        {
+            await WaitUntil(() => processed.Count == 300 && a.Assigned.Count == 3 && b.Assigned.Count == 3, "300 messages and a 3/3 assignment");
+            c = new Worker(config, topic, processed);
+            Produce(Bootstrap, topic, 6, 300, 300);
+            await WaitUntil(() => processed.Count == 600 && a.Assigned.Count == 2 && b.Assigned.Count == 2 && c.Assigned.Count == 2, "600 messages and a 2/2/2 assignment");
+
+            a.Stop();
+            await WaitUntil(() => b.Assigned.Count + c.Assigned.Count == 6, "b and c to own all partitions after a left");
+
+            // A crash: no LeaveGroup, the coordinator has to notice the missing heartbeats.
+            b.Stop(close: false);
+            b.Dispose();
+            await WaitUntil(() => c.Assigned.Count == 6, "c to own all partitions after b's session expired");
+            Produce(Bootstrap, topic, 6, 600, 300);
+            await WaitUntil(() => processed.Count == 900, "900 messages");
+            await Task.Delay(500);
+            Assert.All(processed.Values, n => Assert.Equal(1, n));
+        }
+        finally
+        {
+            a.Dispose();
+            b.Dispose();
+            c?.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task StaticMember_RestartedWithinSessionTimeout_KeepsAssignmentWithoutRebalance()
     {
         var topic = await CreateTopicAsync(Bootstrap, 4);
@@ -171,7 +218,7 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
     }
 
     [Fact]
-    public async Task CommittedOffsets_SurviveBrokerRestart()
+    public async Task CommittedOffsets_SurviveBrokerCrash()
     {
         await using var broker = await BrokerProcess.StartAsync(GroupFixture.Settings);
         var topic = await CreateTopicAsync(broker.BootstrapServers, 2);
@@ -183,7 +230,8 @@ public class ConsumerGroupTests(GroupFixture fixture) : IClassFixture<GroupFixtu
             await WaitUntil(() => processed.Count == 100, "100 messages");
             first.Stop();
         }
-        await broker.StopAsync();
+        // kill -9: a commit that was acknowledged must already be on disk.
+        await broker.KillAsync();
         await broker.StartAsync();
         Produce(broker.BootstrapServers, topic, 2, 100, 50);
         using (var second = new Worker(Config(broker.BootstrapServers, group), topic, processed))
