@@ -32,7 +32,14 @@ internal sealed class TransactionIndex : IDisposable
 
     public int Count => Volatile.Read(ref _view).Count;
 
-    public static TransactionIndex Create(string path) => new(path, View.Empty);
+    /// <summary>A new segment's index; a stale file of that name (a segment deleted before a crash) must not be appended to.</summary>
+    public static TransactionIndex Create(string path)
+    {
+        LogFiles.TryDelete(path);
+        return Empty(path);
+    }
+
+    private static TransactionIndex Empty(string path) => new(path, View.Empty);
 
     /// <summary>Reads the file if there is one; a trailing partial entry (a torn write) is ignored and cut.</summary>
     public static TransactionIndex Load(string path)
@@ -44,7 +51,7 @@ internal sealed class TransactionIndex : IDisposable
         }
         catch (FileNotFoundException)
         {
-            return Create(path);
+            return Empty(path);
         }
         var count = bytes.Length / EntrySize;
         var entries = new AbortedTxn[Math.Max(count, 4)];
