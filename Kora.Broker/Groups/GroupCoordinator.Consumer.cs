@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Kora.Broker.Groups.Consumer;
 using Kora.Broker.Groups.Consumer.Assignors;
 using Kora.Protocol.Primitives;
