@@ -29,9 +29,13 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<Configs.ConfigResourceAlterer>();
         services.AddHostedService<LogMaintenanceService>();
         services.AddSingleton<ConsumerOffsetsLog>();
-        services.AddSingleton(sp => new GroupCoordinator(
-            sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
-            GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value)));
+        services.AddSingleton(sp =>
+        {
+            var admin = sp.GetRequiredService<TopicAdmin>();
+            return new GroupCoordinator(
+                sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
+                GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value), () => admin.Image);
+        });
         services.AddHostedService<GroupCoordinatorService>();
         services.AddSingleton<Transactions.ProducerIdManager>();
         services.AddSingleton<KafkaListener>();
@@ -64,6 +68,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
         services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
+        services.AddSingleton<IApiHandler, ConsumerGroupHeartbeatHandler>();
+        services.AddSingleton<IApiHandler, ConsumerGroupDescribeHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }

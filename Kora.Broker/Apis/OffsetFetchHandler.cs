@@ -8,7 +8,8 @@ namespace Kora.Broker.Apis;
 
 /// <summary>
 /// OffsetFetch v0-9: committed offsets, -1 where none. Null topics (v2+) means every committed partition.
-/// v8+ asks for several groups at once. RequireStable (v7+) needs nothing here: no transactional offsets are pending.
+/// v8+ asks for several groups at once; v9 members of consumer-protocol groups fetch at their member epoch
+/// (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH). RequireStable (v7+) needs nothing here: no transactional offsets are pending.
 /// </summary>
 public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -24,6 +25,14 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
         {
             foreach (var g in request.Groups)
             {
+                var error = context.Version >= 9
+                    ? coordinator.ValidateOffsetFetch(names.ToInternal(context.Connection, ResourceKind.Group, g.GroupId), g.MemberId, g.MemberEpoch)
+                    : ErrorCode.None;
+                if (error != ErrorCode.None)
+                {
+                    response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)error });
+                    continue;
+                }
                 var topics = Fetch(context, g.GroupId, g.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList());
                 response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
                 {
