@@ -64,6 +64,12 @@ public sealed class BrokerOptions
 
     public int GroupMaxSessionTimeoutMs { get; set; } = 1800000;
 
+    /// <summary>group.consumer.heartbeat.interval.ms: how often members of consumer-protocol groups (KIP-848) heartbeat.</summary>
+    public int GroupConsumerHeartbeatIntervalMs { get; set; } = 5000;
+
+    /// <summary>group.consumer.session.timeout.ms: a consumer-protocol member silent this long is fenced.</summary>
+    public int GroupConsumerSessionTimeoutMs { get; set; } = 45000;
+
     /// <summary>offsets.retention.minutes: offsets of an empty group expire this long after it became empty.</summary>
     public long OffsetsRetentionMinutes { get; set; } = 10080;
 
@@ -87,4 +93,10 @@ public sealed class BrokerOptions
 
     /// <summary>transaction.remove.expired.transaction.cleanup.interval.ms: how often expired transactional ids are removed.</summary>
     public int TransactionRemoveExpiredTransactionCleanupIntervalMs { get; set; } = 3600000;
+
+    /// <summary>producer.id.expiration.ms: a partition forgets a producer id whose last batch is older than this (never one mid-transaction).</summary>
+    public long ProducerIdExpirationMs { get; set; } = 86400000;
+
+    /// <summary>producer.id.expiration.check.interval.ms: how often idle producer ids are looked for.</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; set; } = 600000;
 }

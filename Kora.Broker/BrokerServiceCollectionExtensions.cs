@@ -30,13 +30,18 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<Configs.ConfigResourceAlterer>();
         services.AddHostedService<LogMaintenanceService>();
         services.AddSingleton<ConsumerOffsetsLog>();
-        services.AddSingleton(sp => new GroupCoordinator(
-            sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
-            GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value)));
+        services.AddSingleton(sp =>
+        {
+            var admin = sp.GetRequiredService<TopicAdmin>();
+            return new GroupCoordinator(
+                sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
+                GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value), () => admin.Image);
+        });
         services.AddHostedService<GroupCoordinatorService>();
         services.AddSingleton<ProducerIdManager>();
         services.AddSingleton<IProducerIdSource>(sp => sp.GetRequiredService<ProducerIdManager>());
         services.AddSingleton<TransactionStateLog>();
+        services.AddSingleton<ITransactionMarkerWriter, PartitionMarkerWriter>();
         services.AddSingleton<ITransactionLog>(sp => sp.GetRequiredService<TransactionStateLog>());
         services.AddSingleton(sp => new TransactionCoordinator(
             sp.GetRequiredService<ITransactionLog>(), sp.GetRequiredService<ITransactionMarkerWriter>(), sp.GetRequiredService<IProducerIdSource>(),
@@ -78,6 +83,9 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, TxnOffsetCommitHandler>();
         services.AddSingleton<IApiHandler, DescribeTransactionsHandler>();
         services.AddSingleton<IApiHandler, ListTransactionsHandler>();
+        services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
+        services.AddSingleton<IApiHandler, ConsumerGroupHeartbeatHandler>();
+        services.AddSingleton<IApiHandler, ConsumerGroupDescribeHandler>();
         services.AddSingleton<ApiRegistry>();
         return services;
     }

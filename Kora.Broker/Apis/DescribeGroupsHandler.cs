@@ -5,7 +5,10 @@ using Kora.Protocol.Messages;
 
 namespace Kora.Broker.Apis;
 
-/// <summary>DescribeGroups v0-5: state, protocol and members; unknown groups are reported Dead. Metadata and assignments only when Stable.</summary>
+/// <summary>
+/// DescribeGroups v0-5: state, protocol and members; unknown groups are reported Dead, and so are consumer-protocol
+/// groups, as Kafka does (ConsumerGroupDescribe describes those). Metadata and assignments only when Stable.
+/// </summary>
 public sealed class DescribeGroupsHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
     /// <summary>READ, DESCRIBE, DELETE as operation bits.</summary>

@@ -12,7 +12,8 @@ using Microsoft.Extensions.Options;
 namespace Kora.Broker.Apis;
 
 /// <summary>
-/// Fetch v4-17. Reads whole batches up to the high watermark, bounded by partition_max_bytes and the
+/// Fetch v4-17. Reads whole batches up to the high watermark (read_uncommitted) or the last stable offset
+/// (read_committed, which also lists the aborted transactions in the returned range), bounded by partition_max_bytes and the
 /// response's max_bytes (the first partition may exceed them by one batch so progress is always
 /// possible), long-polls until min_bytes arrive or max_wait passes, and keeps incremental fetch sessions
 /// (KIP-227, v7+) so steady consumers send and receive only what changed. v13+ names topics by id.
@@ -28,6 +29,9 @@ public sealed class FetchHandler(
     TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const sbyte ReadCommitted = 1;
+
+    // Shared, never modified: read_committed answers carry an empty list when nothing was aborted, as Kafka's do.
+    private static readonly List<FetchResponse.AbortedTransaction> NoAbortedTransactions = [];
     private readonly int _brokerMaxBytes = options.Value.FetchMaxBytes;
 
     public override short ApiKey => FetchRequest.ApiKey;
@@ -180,7 +184,7 @@ public sealed class FetchHandler(
                 LastStableOffset = -1,
                 LogStartOffset = -1,
                 Records = RecordsData.Empty,
-                AbortedTransactions = readCommitted ? [] : null,
+                AbortedTransactions = readCommitted ? NoAbortedTransactions : null,
             };
             var partition = partitions.Get(w.Topic, w.Partition);
             if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
@@ -192,8 +196,9 @@ public sealed class FetchHandler(
             }
             var log = partition.Log;
             var highWatermark = log.HighWatermark;
+            var lastStable = Math.Min(log.LastStableOffset, highWatermark);
             data.HighWatermark = highWatermark;
-            data.LastStableOffset = highWatermark;
+            data.LastStableOffset = lastStable;
             data.LogStartOffset = log.LogStartOffset;
             if (w.CurrentLeaderEpoch > partition.LeaderEpoch)
             {
@@ -210,7 +215,8 @@ public sealed class FetchHandler(
             var budget = Math.Min(w.MaxBytes, maxBytes - outcome.Bytes);
             if (budget > 0 || outcome.Bytes == 0)
             {
-                var read = log.Read(w.FetchOffset, Math.Max(budget, 0), highWatermark, minOneMessage: outcome.Bytes == 0);
+                // read_committed stops at the last stable offset: nothing of an undecided transaction is returned.
+                var read = log.Read(w.FetchOffset, Math.Max(budget, 0), readCommitted ? lastStable : highWatermark, minOneMessage: outcome.Bytes == 0);
                 if (read.Status == ReadStatus.OffsetOutOfRange)
                 {
                     data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
@@ -220,6 +226,10 @@ public sealed class FetchHandler(
                 if (read.Records is { Length: > 0 } source)
                 {
                     data.Records = new RecordsData(source);
+                    if (readCommitted && log.CollectAbortedTransactions(w.FetchOffset, read.NextOffset) is { } aborted)
+                    {
+                        data.AbortedTransactions = ToResponse(aborted);
+                    }
                     outcome.Add(w, data, source.Length, isError: false);
                     continue;
                 }
@@ -228,6 +238,16 @@ public sealed class FetchHandler(
             outcome.Add(w, changed ? data : null, 0, isError: false);
         }
         return outcome;
+    }
+
+    private static List<FetchResponse.AbortedTransaction> ToResponse(List<AbortedTxn> aborted)
+    {
+        var list = new List<FetchResponse.AbortedTransaction>(aborted.Count);
+        foreach (var txn in aborted)
+        {
+            list.Add(new FetchResponse.AbortedTransaction { ProducerId = txn.ProducerId, FirstOffset = txn.FirstOffset });
+        }
+        return list;
     }
 
     private FetchResponse Answer(ReadOutcome outcome, FetchSession? session, bool useIds)

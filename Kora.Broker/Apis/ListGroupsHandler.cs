@@ -6,7 +6,11 @@ using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Apis;
 
-/// <summary>ListGroups v0-5: every classic group, filtered by state (v4+, case-insensitive) and type (v5+; all are "classic").</summary>
+/// <summary>
+/// ListGroups v0-5: classic and consumer-protocol groups with their state and type, filtered by state (v4+) and
+/// type (v5+), both case-insensitive. Consumer groups report protocol type "consumer" and states Empty, Assigning,
+/// Reconciling or Stable.
+/// </summary>
 public sealed class ListGroupsHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
     public override short ApiKey => ListGroupsRequest.ApiKey;
@@ -21,15 +25,15 @@ public sealed class ListGroupsHandler(GroupCoordinator coordinator, IResourceNam
         var types = context.Version >= 5 ? request.TypesFilter : [];
         foreach (var g in coordinator.List().OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
-            var state = g.State.ToString();
-            if ((states.Count > 0 && !states.Contains(state, StringComparer.OrdinalIgnoreCase))
-                || (types.Count > 0 && !types.Contains("classic", StringComparer.OrdinalIgnoreCase)))
+            var state = g.State;
+            if ((states.Count > 0 && !states.Any(s => string.Equals(s.Trim(), state, StringComparison.OrdinalIgnoreCase)))
+                || (types.Count > 0 && !types.Contains(g.GroupType, StringComparer.OrdinalIgnoreCase)))
             {
                 continue;
             }
             if (names.ToExternal(context.Connection, ResourceKind.Group, g.GroupId) is { } visible)
             {
-                response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = visible, ProtocolType = g.ProtocolType, GroupState = state, GroupType = "classic" });
+                response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = visible, ProtocolType = g.ProtocolType, GroupState = state, GroupType = g.GroupType });
             }
         }
         return ValueTask.FromResult<ListGroupsResponse?>(response);

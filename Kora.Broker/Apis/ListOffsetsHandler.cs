@@ -19,6 +19,7 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
     private const long MaxTimestamp = -3;
     private const long EarliestLocal = -4;
     private const long LatestTiered = -5;
+    private const sbyte ReadCommitted = 1;
 
     public override short ApiKey => ListOffsetsRequest.ApiKey;
     public override short MinVersion => 1;
@@ -35,13 +36,13 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
             response.Topics.Add(topicResponse);
             foreach (var p in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Lookup(partitions.Get(name, p.PartitionIndex), p, context.Version));
+                topicResponse.Partitions.Add(Lookup(partitions.Get(name, p.PartitionIndex), p, context.Version, request.IsolationLevel == ReadCommitted));
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);
     }
 
-    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(Partition? partition, ListOffsetsRequest.ListOffsetsPartition request, short version)
+    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(Partition? partition, ListOffsetsRequest.ListOffsetsPartition request, short version, bool readCommitted)
     {
         var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = request.PartitionIndex, Timestamp = -1, Offset = -1 };
         if (partition is null)
@@ -61,10 +62,12 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
         }
         var log = partition.Log;
         result.LeaderEpoch = partition.LeaderEpoch;
+        // Kafka's last fetchable offset: what a consumer of this isolation level may read.
+        var lastFetchable = readCommitted ? log.LastStableOffset : log.HighWatermark;
         switch (request.Timestamp)
         {
             case Latest:
-                result.Offset = log.HighWatermark;
+                result.Offset = lastFetchable;
                 break;
             case Earliest:
             case EarliestLocal:
@@ -74,7 +77,7 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
                 result.Offset = -1;
                 break;
             case MaxTimestamp when version >= 7:
-                if (log.MaxTimestamp() is { } max)
+                if (log.MaxTimestamp() is { } max && max.Offset < lastFetchable)
                 {
                     result.Offset = max.Offset;
                     result.Timestamp = max.Timestamp;
@@ -84,7 +87,7 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
                 result.ErrorCode = (short)ErrorCode.UnsupportedVersion;
                 break;
             default:
-                if (log.OffsetForTimestamp(request.Timestamp) is { } found && found.Offset < log.HighWatermark)
+                if (log.OffsetForTimestamp(request.Timestamp) is { } found && found.Offset < lastFetchable)
                 {
                     result.Offset = found.Offset;
                     result.Timestamp = found.Timestamp;

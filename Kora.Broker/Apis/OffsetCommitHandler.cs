@@ -9,7 +9,8 @@ namespace Kora.Broker.Apis;
 
 /// <summary>
 /// OffsetCommit v0-9: stores offsets with metadata, leader epoch (v6+) and commit time. Group commits are
-/// checked against member and generation; generation -1 on an empty or unknown group is a standalone commit.
+/// checked against member and generation (member epoch for consumer-protocol groups, v9); generation -1 on an
+/// empty or unknown group is a standalone commit.
 /// Unknown partitions get UNKNOWN_TOPIC_OR_PARTITION, oversized metadata OFFSET_METADATA_TOO_LARGE.
 /// The response waits for the commit's fsync, so an acknowledged offset survives a crash.
 /// </summary>
@@ -57,7 +58,7 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
         var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
         var error = !ready ? ErrorCode.CoordinatorNotAvailable
             : coordinator.Commit(groupId,
-                context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted);
+                context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted, context.Version);
         if (error == ErrorCode.None && accepted.Count > 0)
         {
             await offsetsLog.FlushAsync(groupId, context.Aborted).ConfigureAwait(false);

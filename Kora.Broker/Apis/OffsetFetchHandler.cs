@@ -8,8 +8,9 @@ namespace Kora.Broker.Apis;
 
 /// <summary>
 /// OffsetFetch v0-9: committed offsets, -1 where none. Null topics (v2+) means every committed partition.
-/// v8+ asks for several groups at once. With RequireStable (v7+), a requested partition that an open transaction
-/// commits an offset for gets UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end.
+/// v8+ asks for several groups at once; v9 members of consumer-protocol groups fetch at their member epoch
+/// (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH). With RequireStable (v7+), a requested partition that an open
+/// transaction commits an offset for gets UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end.
 /// </summary>
 public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -25,6 +26,14 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
         {
             foreach (var g in request.Groups)
             {
+                var error = context.Version >= 9
+                    ? coordinator.ValidateOffsetFetch(names.ToInternal(context.Connection, ResourceKind.Group, g.GroupId), g.MemberId, g.MemberEpoch)
+                    : ErrorCode.None;
+                if (error != ErrorCode.None)
+                {
+                    response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)error });
+                    continue;
+                }
                 var topics = Fetch(context, g.GroupId, g.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList(), request.RequireStable);
                 response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
                 {

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Kora.Broker.Partitions;
 using Kora.Broker.Network;
@@ -14,6 +15,9 @@ namespace Kora.Broker.Apis;
 /// CRC-32C, record structure, max.message.bytes) and appended as received: offsets are assigned in the
 /// request buffer itself, compressed batches stay compressed. acks=1 answers after the append; acks=-1
 /// after the data is fsynced (group commit across concurrent produces); acks=0 sends no response.
+/// Idempotent and transactional batches are checked against the partition's producer state: a retry of a
+/// recent batch is answered with its original offsets and not written again; a sequence gap gets
+/// OUT_OF_ORDER_SEQUENCE_NUMBER, a stale epoch INVALID_PRODUCER_EPOCH.
 /// </summary>
 public sealed class ProduceHandler(PartitionManager partitions, IResourceNames names, BrokerMetrics metrics, TimeProvider time)
     : ApiHandler<ProduceRequest, ProduceResponse>
@@ -27,6 +31,8 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
     {
         var response = new ProduceResponse { Responses = new(request.TopicData.Count) };
         var acksValid = request.Acks is -1 or 0 or 1;
+        // Kafka refuses the whole request when transactional data comes without a transactional id.
+        var refused = request.TransactionalId is null && HasTransactionalRecords(request) ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.None;
         List<(Partition Partition, long LastOffset)>? toFlush = null;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var topicData in request.TopicData)
@@ -41,6 +47,11 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                 if (!acksValid)
                 {
                     result.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+                if (refused != ErrorCode.None)
+                {
+                    result.ErrorCode = (short)refused;
                     continue;
                 }
                 var partition = partitions.Get(topic, partitionData.Index);
@@ -64,7 +75,17 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                     continue;
                 }
                 var appended = partition.Append(batches, now);
-                metrics.Appended(batches.Length, validation.RecordCount);
+                if (appended.Error != ErrorCode.None)
+                {
+                    result.ErrorCode = (short)appended.Error;
+                    result.ErrorMessage = Describe(appended.Error);
+                    result.LogStartOffset = appended.LogStartOffset;
+                    continue;
+                }
+                if (!appended.IsDuplicate)
+                {
+                    metrics.Appended(batches.Length, validation.RecordCount);
+                }
                 result.BaseOffset = appended.BaseOffset;
                 result.LogAppendTimeMs = appended.LogAppendTime;
                 result.LogStartOffset = appended.LogStartOffset;
@@ -80,6 +101,30 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
         }
         return toFlush is null ? ValueTask.FromResult<ProduceResponse?>(response) : FlushThenAnswer(response, toFlush, context.Aborted);
     }
+
+    private static bool HasTransactionalRecords(ProduceRequest request)
+    {
+        foreach (var topicData in request.TopicData)
+        {
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                if (partitionData.Records is { Length: >= RecordBatch.HeaderSize } records
+                    && (BinaryPrimitives.ReadInt16BigEndian(records.Memory.Span[RecordBatch.AttributesOffset..]) & 0x10) != 0)
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static string? Describe(ErrorCode error) => error switch
+    {
+        ErrorCode.OutOfOrderSequenceNumber => "The batch's sequence number does not follow the producer's last one on this partition.",
+        ErrorCode.InvalidProducerEpoch => "The producer epoch is older than the last one seen on this partition.",
+        ErrorCode.InvalidTxnState => "A non-transactional batch arrived while the producer has an ongoing transaction.",
+        _ => null,
+    };
 
     private static async ValueTask<ProduceResponse?> FlushThenAnswer(ProduceResponse response, List<(Partition Partition, long LastOffset)> toFlush, CancellationToken cancellation)
     {

@@ -107,6 +107,7 @@ public static class TopicConfigs
             MessageTimestampType = Effective(overrides, MessageTimestampType, broker) == "LogAppendTime"
                 ? Storage.Log.MessageTimestampType.LogAppendTime
                 : Storage.Log.MessageTimestampType.CreateTime,
+            ProducerIdExpirationMs = broker.ProducerIdExpirationMs,
         };
     }
 }

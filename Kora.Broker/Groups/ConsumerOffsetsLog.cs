@@ -3,6 +3,8 @@ using Kora.Broker.Partitions;
 using System.Buffers.Binary;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
+using Kora.Storage.Log;
+using Kora.Storage.Producers;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Groups;
@@ -81,7 +83,10 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
             ? partition.Log.FlushAsync(long.MaxValue, cancellation)
             : ValueTask.CompletedTask;
 
-    /// <summary>The producer's transactional batch, written like Kafka's group coordinator does (no sequence checks apply to it).</summary>
+    /// <summary>
+    /// The producer's transactional batch, appended as Kafka's group coordinator does: its epoch is checked
+    /// against the partition's producer state, its sequence is not (the broker writes it, not the client).
+    /// </summary>
     public ErrorCode AppendTransactional(string groupId, long producerId, short producerEpoch, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
     {
         if (partitions.Get(TopicName, PartitionFor(groupId)) is not { } partition)
@@ -98,7 +103,33 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         {
             builder.Add(key, value ?? [], now, nullValue: value is null);
         }
-        partition.Append(builder.Build(), now);
+        AppendResult result;
+        try
+        {
+            result = partition.Log.Append(builder.Build(), now, partition.LeaderEpoch, AppendOrigin.Coordinator);
+        }
+        catch (ObjectDisposedException)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        catch (IOException)
+        {
+            return ErrorCode.NotCoordinator;
+        }
+        if (result.Error != ErrorCode.None)
+        {
+            // Kafka's mapping of append errors for offset commits.
+            return result.Error switch
+            {
+                ErrorCode.UnknownTopicOrPartition or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend => ErrorCode.CoordinatorNotAvailable,
+                ErrorCode.NotLeaderOrFollower or ErrorCode.KafkaStorageError => ErrorCode.NotCoordinator,
+                ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize => ErrorCode.InvalidCommitOffsetSize,
+                var other => other,
+            };
+        }
+        // A single replica is the whole ISR: the high watermark follows the log end, and waiting fetches wake.
+        partition.Log.UpdateHighWatermark(partition.Log.LogEndOffset);
+        partition.Wake();
         return ErrorCode.None;
     }
 

@@ -1,8 +1,9 @@
 namespace Kora.Broker.Groups;
 
 /// <summary>
-/// A classic group's state. Not thread-safe: the coordinator guards every group with its lock.
-/// Members keep join order, so the first member is the natural leader.
+/// A group's state and committed offsets. A classic group uses the fields here; a consumer-protocol group
+/// (KIP-848) keeps its state in <see cref="Consumer"/> and leaves the classic fields empty. Not thread-safe:
+/// the coordinator guards every group with its lock. Members keep join order, so the first member is the natural leader.
 /// </summary>
 public sealed class Group(string id)
 {
@@ -19,6 +20,9 @@ public sealed class Group(string id)
     /// <summary>Member ids handed out with MEMBER_ID_REQUIRED, with the time they expire.</summary>
     public Dictionary<string, long> PendingMembers { get; } = new(StringComparer.Ordinal);
     public Dictionary<TopicPartitionKey, CommittedOffset> Offsets { get; } = [];
+
+    /// <summary>The consumer-protocol state when this is a consumer group, else null.</summary>
+    public Consumer.ConsumerGroup? Consumer { get; set; }
 
     /// <summary>When the join phase (PreparingRebalance) or the sync phase (CompletingRebalance) gives up waiting.</summary>
     public long PhaseDeadlineMs { get; set; } = long.MaxValue;

@@ -1,3 +1,4 @@
+using Kora.Broker.Groups.Consumer;
 using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Groups;
@@ -5,11 +6,14 @@ namespace Kora.Broker.Groups;
 /// <summary>ListGroups, DescribeGroups, DeleteGroups, and rebuilding state from the log.</summary>
 public sealed partial class GroupCoordinator
 {
-    public List<GroupSummary> List()
+    /// <summary>Every live group: classic ones with their classic state, consumer ones (protocol type "consumer") with theirs.</summary>
+    public List<ListedGroup> List()
     {
         lock (_lock)
         {
-            return [.. _groups.Values.Where(g => g.State != GroupState.Dead).Select(g => new GroupSummary(g.Id, g.State, g.ProtocolType ?? "", "", []))];
+            return [.. _groups.Values.Where(g => g.State != GroupState.Dead).Select(g => g.Consumer is { } consumer
+                ? new ListedGroup(g.Id, consumer.State.ToString(), "consumer", "consumer")
+                : new ListedGroup(g.Id, g.State.ToString(), g.ProtocolType ?? "", "classic"))];
         }
     }
 
@@ -17,7 +21,8 @@ public sealed partial class GroupCoordinator
     {
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out var g))
+            // DescribeGroups only knows classic groups: Kafka reports a consumer group as Dead there.
+            if (!_groups.TryGetValue(groupId, out var g) || g.Consumer is not null)
             {
                 return new GroupSummary(groupId, GroupState.Dead, "", "", []);
             }
@@ -36,6 +41,10 @@ public sealed partial class GroupCoordinator
             {
                 return ErrorCode.GroupIdNotFound;
             }
+            if (group.Consumer is { } consumer)
+            {
+                return DeleteConsumerGroup(group, consumer);
+            }
             if (group.State != GroupState.Empty)
             {
                 return ErrorCode.NonEmptyGroup;
@@ -52,6 +61,14 @@ public sealed partial class GroupCoordinator
     /// <summary>Applies one record read back from the log (a null value is a tombstone), as at startup.</summary>
     public void Replay(byte[] key, byte[]? value)
     {
+        if (ConsumerGroupRecordCodec.IsConsumerKey(key))
+        {
+            lock (_lock)
+            {
+                ApplyConsumerRecord(key, value);
+            }
+            return;
+        }
         var decoded = GroupRecordCodec.ReadKey(key);
         if (decoded is null)
         {
@@ -84,7 +101,13 @@ public sealed partial class GroupCoordinator
             }
             else if (value is null)
             {
-                _groups.Remove(decoded.Group);
+                // The group record goes, but offsets (and a consumer group replacing an empty classic one) stay.
+                ResetClassicState(group);
+                group.TransitionTo(GroupState.Empty, now);
+                if (group.Offsets.Count == 0 && group.Consumer is null)
+                {
+                    _groups.Remove(decoded.Group);
+                }
             }
             else
             {

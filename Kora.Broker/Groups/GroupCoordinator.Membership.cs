@@ -116,6 +116,11 @@ public sealed partial class GroupCoordinator
             var now = Now;
             foreach (var group in _groups.Values.ToList())
             {
+                if (group.Consumer is { } consumer)
+                {
+                    ExpireConsumerMembers(consumer, now);
+                    continue;
+                }
                 foreach (var (pendingId, deadline) in group.PendingMembers.ToList())
                 {
                     if (deadline <= now)

@@ -5,8 +5,12 @@ namespace Kora.Broker.Groups;
 /// <summary>OffsetCommit, OffsetFetch, OffsetDelete and offset expiry.</summary>
 public sealed partial class GroupCoordinator
 {
-    /// <summary>Checks a commit against the group; on success stores the offsets and writes them. Returns the error for every partition.</summary>
-    public ErrorCode Commit(string groupId, int generationId, string memberId, string? instanceId, IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets)
+    /// <summary>
+    /// Checks a commit against the group (generation for classic groups, member epoch for consumer groups); on success
+    /// stores the offsets and writes them. Returns the error for every partition. From v9 an unknown group is GROUP_ID_NOT_FOUND.
+    /// </summary>
+    public ErrorCode Commit(string groupId, int generationId, string memberId, string? instanceId,
+        IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version = 8)
     {
         lock (_lock)
         {
@@ -19,7 +23,7 @@ public sealed partial class GroupCoordinator
             {
                 if (generationId >= 0)
                 {
-                    return ErrorCode.IllegalGeneration;
+                    return version >= 9 ? ErrorCode.GroupIdNotFound : ErrorCode.IllegalGeneration;
                 }
                 group = new Group(groupId);
                 group.TransitionTo(GroupState.Empty, now);
@@ -29,7 +33,15 @@ public sealed partial class GroupCoordinator
             {
                 return ErrorCode.CoordinatorNotAvailable;
             }
-            if (generationId >= 0 || group.State != GroupState.Empty)
+            if (group.Consumer is { } consumer)
+            {
+                var error = ValidateConsumerCommit(consumer, memberId, generationId, version);
+                if (error != ErrorCode.None)
+                {
+                    return error;
+                }
+            }
+            else if (generationId >= 0 || group.State != GroupState.Empty)
             {
                 if (group.StaticMemberId(instanceId) is { } staticId && staticId != memberId)
                 {
@@ -84,7 +96,8 @@ public sealed partial class GroupCoordinator
             {
                 return (ErrorCode.GroupIdNotFound, []);
             }
-            var subscribed = group.State == GroupState.Empty ? [] : SubscribedTopics(group);
+            var subscribed = group.Consumer is { } consumer ? SubscribedTopicNames(consumer)
+                : group.State == GroupState.Empty ? [] : SubscribedTopics(group);
             if (subscribed is null)
             {
                 return (ErrorCode.NonEmptyGroup, []);
@@ -151,6 +164,11 @@ public sealed partial class GroupCoordinator
             var expired = 0;
             foreach (var group in _groups.Values.ToList())
             {
+                if (group.Consumer is { } consumer)
+                {
+                    expired += ExpireConsumerOffsets(group, consumer, now);
+                    continue;
+                }
                 if (group.State != GroupState.Empty)
                 {
                     continue;

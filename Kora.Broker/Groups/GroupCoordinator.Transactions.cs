@@ -34,17 +34,12 @@ public sealed partial class GroupCoordinator
             {
                 return ErrorCode.CoordinatorNotAvailable;
             }
-            if (group.StaticMemberId(instanceId) is { } staticId && staticId != memberId)
+            var membership = group.Consumer is { } consumer
+                ? ValidateTransactionalConsumerCommit(consumer, memberId, generationId)
+                : ValidateTransactionalClassicCommit(group, memberId, generationId, instanceId);
+            if (membership != ErrorCode.None)
             {
-                return ErrorCode.FencedInstanceId;
-            }
-            if (memberId.Length > 0 && !group.Has(memberId))
-            {
-                return ErrorCode.UnknownMemberId;
-            }
-            if (generationId >= 0 && generationId != group.GenerationId)
-            {
-                return ErrorCode.IllegalGeneration;
+                return membership;
             }
             if (offsets.Count == 0)
             {
@@ -67,6 +62,36 @@ public sealed partial class GroupCoordinator
             }
             return ErrorCode.None;
         }
+    }
+
+    private static ErrorCode ValidateTransactionalClassicCommit(Group group, string memberId, int generationId, string? instanceId)
+    {
+        if (group.StaticMemberId(instanceId) is { } staticId && staticId != memberId)
+        {
+            return ErrorCode.FencedInstanceId;
+        }
+        if (memberId.Length > 0 && !group.Has(memberId))
+        {
+            return ErrorCode.UnknownMemberId;
+        }
+        return generationId >= 0 && generationId != group.GenerationId ? ErrorCode.IllegalGeneration : ErrorCode.None;
+    }
+
+    /// <summary>
+    /// A consumer-protocol group (KIP-848) carries the member epoch in the generation field. A stale epoch is
+    /// ILLEGAL_GENERATION here: TxnOffsetCommit clients do not know STALE_MEMBER_EPOCH.
+    /// </summary>
+    private static ErrorCode ValidateTransactionalConsumerCommit(Consumer.ConsumerGroup group, string memberId, int memberEpoch)
+    {
+        if (memberEpoch < 0 && group.Members.Count == 0)
+        {
+            return ErrorCode.None;
+        }
+        if (!group.Members.TryGetValue(memberId, out var member))
+        {
+            return ErrorCode.UnknownMemberId;
+        }
+        return memberEpoch == member.MemberEpoch ? ErrorCode.None : ErrorCode.IllegalGeneration;
     }
 
     /// <summary>

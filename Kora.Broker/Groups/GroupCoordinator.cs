@@ -1,3 +1,4 @@
+using Kora.Broker.Metadata;
 using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Groups;
@@ -8,8 +9,10 @@ namespace Kora.Broker.Groups;
 /// and committed offsets. One lock guards all groups; time moves on through <see cref="Tick"/>, which a
 /// timer calls (and unit tests call after advancing a fake clock). Every change that must survive a restart
 /// is written through <see cref="IGroupLog"/> while the lock is held, so records of a group stay in order.
+/// Consumer-protocol groups (KIP-848) live beside classic ones under the same lock; <paramref name="image"/>
+/// gives them the topics to assign.
 /// </summary>
-public sealed partial class GroupCoordinator(IGroupLog log, TimeProvider time, GroupSettings settings)
+public sealed partial class GroupCoordinator(IGroupLog log, TimeProvider time, GroupSettings settings, Func<MetadataImage>? image = null)
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
@@ -41,6 +44,18 @@ public sealed partial class GroupCoordinator(IGroupLog log, TimeProvider time, G
                 group = new Group(args.GroupId);
                 group.TransitionTo(GroupState.Empty, now);
                 _groups[args.GroupId] = group;
+            }
+            if (group.Consumer is { } consumer)
+            {
+                if (consumer.Members.Count > 0)
+                {
+                    return Done(JoinGroupResult.Failed(ErrorCode.InconsistentGroupProtocol));
+                }
+                if (!unknownMember)
+                {
+                    return Done(JoinGroupResult.Failed(ErrorCode.UnknownMemberId, args.MemberId));
+                }
+                ConvertEmptyConsumerGroupToClassic(group, consumer);
             }
             if (group.State == GroupState.Dead)
             {

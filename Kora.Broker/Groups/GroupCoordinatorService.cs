@@ -1,10 +1,12 @@
+using Kora.Broker.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Groups;
 
-/// <summary>Rebuilds groups from <c>__consumer_offsets</c> at start, then drives the coordinator's clock and offset expiry.</summary>
+/// <summary>Rebuilds groups from <c>__consumer_offsets</c> at start, then drives the coordinator's clock, offset expiry and topic changes.</summary>
 public sealed partial class GroupCoordinatorService(
-    GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, TimeProvider time, IOptions<BrokerOptions> options, ILogger<GroupCoordinatorService> logger)
+    GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, MetadataStore metadata, TimeProvider time, IOptions<BrokerOptions> options,
+    ILogger<GroupCoordinatorService> logger)
     : IHostedService, IDisposable
 {
     private ITimer? _tick;
@@ -14,6 +16,7 @@ public sealed partial class GroupCoordinatorService(
     {
         var records = offsetsLog.Replay(coordinator.Replay, coordinator.ReplayTransactional, coordinator.ReplayMarker);
         Log.Loaded(logger, records);
+        metadata.Subscribe(coordinator);
         _tick = time.CreateTimer(_ => coordinator.Tick(), null, TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(100));
         var interval = TimeSpan.FromMilliseconds(Math.Max(1000, options.Value.OffsetsRetentionCheckIntervalMs));
         _expiry = time.CreateTimer(_ => coordinator.ExpireOffsets(), null, interval, interval);

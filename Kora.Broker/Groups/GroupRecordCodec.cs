@@ -109,9 +109,9 @@ public static class GroupRecordCodec
         return new StoredGroup(protocolType, generation, protocol, leader, stateTimestamp, members);
     }
 
-    private delegate void WriteAction(ref KafkaWriter writer);
+    internal delegate void WriteAction(ref KafkaWriter writer);
 
-    private static byte[] Encode(WriteAction write)
+    internal static byte[] Encode(WriteAction write)
     {
         var buffer = new ArrayBufferWriter<byte>(64);
         var writer = new KafkaWriter(buffer);

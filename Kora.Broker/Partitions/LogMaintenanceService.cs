@@ -4,15 +4,18 @@ namespace Kora.Broker.Partitions;
 
 /// <summary>
 /// Once a second starts the fsyncs that flush.ms asks for; every <c>log.retention.check.interval.ms</c>
-/// deletes segments past retention.
+/// deletes segments past retention; every <c>producer.id.expiration.check.interval.ms</c> forgets idle producer ids.
 /// </summary>
 internal sealed class LogMaintenanceService(PartitionManager partitions, IOptions<BrokerOptions> options, TimeProvider time) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var retentionInterval = TimeSpan.FromMilliseconds(Math.Max(100, options.Value.LogRetentionCheckIntervalMs));
+        var expirationInterval = TimeSpan.FromMilliseconds(Math.Max(100, options.Value.ProducerIdExpirationCheckIntervalMs));
         var nextRetention = time.GetUtcNow() + retentionInterval;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Min(1000, retentionInterval.TotalMilliseconds)), time);
+        var nextExpiration = time.GetUtcNow() + expirationInterval;
+        var tick = Math.Min(1000, Math.Min(retentionInterval.TotalMilliseconds, expirationInterval.TotalMilliseconds));
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(tick), time);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             partitions.FlushDue();
@@ -20,6 +23,11 @@ internal sealed class LogMaintenanceService(PartitionManager partitions, IOption
             {
                 partitions.ApplyRetention();
                 nextRetention = time.GetUtcNow() + retentionInterval;
+            }
+            if (time.GetUtcNow() >= nextExpiration)
+            {
+                partitions.RemoveExpiredProducers();
+                nextExpiration = time.GetUtcNow() + expirationInterval;
             }
         }
     }

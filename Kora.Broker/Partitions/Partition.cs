@@ -1,3 +1,4 @@
+using Kora.Protocol.Primitives;
 using Kora.Storage.Log;
 
 namespace Kora.Broker.Partitions;
@@ -23,13 +24,58 @@ public sealed class Partition(string topic, Guid topicId, int index, PartitionLo
         Log.UpdateConfig(config);
     }
 
+    /// <summary>Appends a client's batches; a refused or duplicate append changes nothing and wakes nobody.</summary>
     public AppendResult Append(Span<byte> batches, long nowMs)
     {
         var result = Log.Append(batches, nowMs, LeaderEpoch);
+        if (result.Error == ErrorCode.None && !result.IsDuplicate)
+        {
+            Advance();
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The transaction coordinator's call: writes the COMMIT or ABORT marker of <paramref name="producerId"/>'s
+    /// transaction, which updates the producer state, the last stable offset and the aborted-transaction index,
+    /// then waits for it to be fsynced. Returns TRANSACTION_COORDINATOR_FENCED for a coordinator epoch below the
+    /// producer's last one, INVALID_PRODUCER_EPOCH for a producer epoch below its current one, NOT_LEADER_OR_FOLLOWER
+    /// when the partition is gone, KAFKA_STORAGE_ERROR when the disk fails; None on success.
+    /// </summary>
+    public async ValueTask<ErrorCode> WriteTxnMarkerAsync(long producerId, short producerEpoch, int coordinatorEpoch, bool committed, CancellationToken cancellationToken)
+    {
+        if (producerId < 0)
+        {
+            return ErrorCode.InvalidRequest;
+        }
+        AppendResult result;
+        try
+        {
+            result = Log.AppendEndTxnMarker(producerId, producerEpoch, coordinatorEpoch, committed, LeaderEpoch);
+            if (result.Error != ErrorCode.None)
+            {
+                return result.Error;
+            }
+            Advance();
+            await Log.FlushAsync(result.LastOffset, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Closed or deleted under the coordinator: it retries against the current leader.
+            return ErrorCode.NotLeaderOrFollower;
+        }
+        catch (IOException)
+        {
+            return ErrorCode.KafkaStorageError;
+        }
+        return ErrorCode.None;
+    }
+
+    private void Advance()
+    {
         // A single replica is the whole ISR, so the high watermark follows the log end at once.
         Log.UpdateHighWatermark(Log.LogEndOffset);
         Interlocked.Exchange(ref _dataArrived, null)?.TrySetResult();
-        return result;
     }
 
     /// <summary>A task that completes on the next append. Register before re-checking for data, so none is missed.</summary>

@@ -135,6 +135,16 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         }
     }
 
+    /// <summary>Forgets producer ids idle longer than producer.id.expiration.ms.</summary>
+    public void RemoveExpiredProducers()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var partition in All)
+        {
+            partition.Log.RemoveExpiredProducers(now);
+        }
+    }
+
     /// <summary>Starts the fsyncs that flush.ms asks for.</summary>
     public void FlushDue()
     {

@@ -31,4 +31,6 @@ public enum ApiKeys : short
     DeleteGroups = 42,
     IncrementalAlterConfigs = 44,
     DescribeCluster = 60,
+    ConsumerGroupHeartbeat = 68,
+    ConsumerGroupDescribe = 69,
 }

@@ -67,7 +67,12 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         long last;
         try
         {
-            last = partition.Append(batch, now).LastOffset;
+            var result = partition.Append(batch, now);
+            if (result.Error != ErrorCode.None)
+            {
+                return ErrorCode.NotCoordinator;
+            }
+            last = result.LastOffset;
         }
         catch (ObjectDisposedException)
         {

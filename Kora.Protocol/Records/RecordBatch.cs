@@ -49,8 +49,18 @@ public readonly ref struct RecordBatch
     public long ProducerId => BinaryPrimitives.ReadInt64BigEndian(_bytes[ProducerIdOffset..]);
     public short ProducerEpoch => BinaryPrimitives.ReadInt16BigEndian(_bytes[ProducerEpochOffset..]);
     public int BaseSequence => BinaryPrimitives.ReadInt32BigEndian(_bytes[BaseSequenceOffset..]);
+
+    /// <summary>Idempotent or transactional: Kafka treats any producer id above -1 as one.</summary>
+    public bool HasProducerId => ProducerId >= 0;
+
+    /// <summary>The sequence of the batch's last record, wrapping past <see cref="int.MaxValue"/> to 0; -1 without a sequence.</summary>
+    public int LastSequence => BaseSequence < 0 ? -1 : IncrementSequence(BaseSequence, LastOffsetDelta);
     public int RecordsCount => BinaryPrimitives.ReadInt32BigEndian(_bytes[RecordsCountOffset..]);
     public ReadOnlySpan<byte> RecordsBytes => _bytes[HeaderSize..SizeInBytes];
+
+    /// <summary>Sequence arithmetic as Kafka does it: sequences run from 0 to <see cref="int.MaxValue"/> and wrap to 0.</summary>
+    public static int IncrementSequence(int sequence, int increment) =>
+        sequence > int.MaxValue - increment ? increment - (int.MaxValue - sequence) - 1 : sequence + increment;
 
     public uint ComputeCrc() => Crc32C.Compute(_bytes[AttributesOffset..SizeInBytes]);
 

@@ -4,7 +4,8 @@ namespace Kora.Protocol.Records;
 
 /// <summary>
 /// Checks the record batches of a produce request before they touch the log: framing, magic, CRC-32C
-/// and, for uncompressed batches, that every record parses and the offset deltas match the header.
+/// and, for uncompressed batches, that every record parses and the offset deltas match the header. As in
+/// Kafka, clients may not write control batches, and a batch with a producer id needs a sequence.
 /// Compressed batches stay compressed; their CRC covers the compressed bytes.
 /// </summary>
 public static class RecordBatchValidator
@@ -55,6 +56,14 @@ public static class RecordBatchValidator
             if (batch.Compression == CompressionCodec.None && !RecordsParse(batch.RecordsBytes, count))
             {
                 return new Result(ErrorCode.CorruptMessage, batches, recordCount, "Records do not parse.");
+            }
+            if (batch.IsControl)
+            {
+                return new Result(ErrorCode.InvalidRecord, batches, recordCount, "Clients are not allowed to write control records.");
+            }
+            if (batch.HasProducerId && batch.BaseSequence < 0)
+            {
+                return new Result(ErrorCode.InvalidRecord, batches, recordCount, "Invalid sequence number in a record batch with a producer id.");
             }
             if ((byte)batch.Compression > (byte)CompressionCodec.Zstd)
             {

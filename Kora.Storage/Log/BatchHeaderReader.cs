@@ -37,6 +37,22 @@ internal ref struct BatchHeaderReader
         return TryParse(bytes, limit - position, out header);
     }
 
+    /// <summary>
+    /// As <see cref="TryRead(SafeFileHandle, long, long, out BatchHeader)"/>, also returning the bytes read from
+    /// <paramref name="position"/> on: the whole header, and as much of the batch as the window holds.
+    /// </summary>
+    public bool TryRead(SafeFileHandle handle, long position, long limit, out BatchHeader header, out ReadOnlySpan<byte> bytes)
+    {
+        header = default;
+        bytes = default;
+        if (position + RecordBatch.HeaderSize > limit)
+        {
+            return false;
+        }
+        bytes = Window(handle, position, limit);
+        return bytes.Length >= RecordBatch.HeaderSize && TryParse(bytes, limit - position, out header);
+    }
+
     /// <summary>Parses a header from memory; <paramref name="available"/> bounds the batch's claimed size.</summary>
     public static bool TryParse(ReadOnlySpan<byte> bytes, long available, out BatchHeader header)
     {

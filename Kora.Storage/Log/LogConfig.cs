@@ -31,5 +31,8 @@ public sealed record LogConfig
 
     public MessageTimestampType MessageTimestampType { get; init; } = MessageTimestampType.CreateTime;
 
+    /// <summary>producer.id.expiration.ms (a broker setting): idle producer ids are forgotten after this long.</summary>
+    public long ProducerIdExpirationMs { get; init; } = 86400000;
+
     internal long EffectiveSegmentBytes => Math.Clamp(SegmentBytes, 1, int.MaxValue);
 }

@@ -10,6 +10,7 @@ internal static class LogFiles
     public const string LogSuffix = ".log";
     public const string OffsetIndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
+    public const string TxnIndexSuffix = ".txnindex";
     public const string CleanShutdownFile = ".clean-shutdown";
     public const string LogStartOffsetFile = "log-start-offset.checkpoint";
 

@@ -17,7 +17,8 @@ internal static partial class LogLoader
                 bases.Add(baseOffset);
             }
             else if (LogFiles.TryParseBaseOffset(name, LogFiles.OffsetIndexSuffix, out baseOffset)
-                || LogFiles.TryParseBaseOffset(name, LogFiles.TimeIndexSuffix, out baseOffset))
+                || LogFiles.TryParseBaseOffset(name, LogFiles.TimeIndexSuffix, out baseOffset)
+                || LogFiles.TryParseBaseOffset(name, LogFiles.TxnIndexSuffix, out baseOffset))
             {
                 indexes.Add((path, baseOffset));
             }

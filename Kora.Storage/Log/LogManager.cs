@@ -102,13 +102,14 @@ public sealed partial class LogManager
         return opened;
     }
 
-    /// <summary>The periodic work: retention, the flush.ms policy, and closing handles of deleted segments.</summary>
+    /// <summary>The periodic work: retention, the flush.ms policy, producer id expiry, and closing handles of deleted segments.</summary>
     public void RunMaintenance(long nowMs)
     {
         foreach (var log in _logs.Values)
         {
             log.ApplyRetention(nowMs);
             log.MaybeFlush(nowMs);
+            log.RemoveExpiredProducers(nowMs);
         }
         DeferredHandleCloser.CloseDue();
     }

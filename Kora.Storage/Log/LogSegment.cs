@@ -22,7 +22,7 @@ internal sealed class LogSegment
     private long _lastTimeIndexTimestamp = -1;
     private long _bytesSinceIndexEntry;
 
-    private LogSegment(string stem, long baseOffset, SafeFileHandle? log, IndexFile offsetIndex, IndexFile timeIndex)
+    private LogSegment(string stem, long baseOffset, SafeFileHandle? log, IndexFile offsetIndex, IndexFile timeIndex, TransactionIndex txnIndex)
     {
         Stem = stem;
         BaseOffset = baseOffset;
@@ -30,6 +30,7 @@ internal sealed class LogSegment
         _nextOffset = baseOffset;
         OffsetIndex = offsetIndex;
         TimeIndex = timeIndex;
+        TxnIndex = txnIndex;
     }
 
     public long BaseOffset { get; }
@@ -37,6 +38,9 @@ internal sealed class LogSegment
     public string LogPath => Stem + LogFiles.LogSuffix;
     public IndexFile OffsetIndex { get; }
     public IndexFile TimeIndex { get; }
+
+    /// <summary>The aborted transactions whose ABORT marker is in this segment.</summary>
+    public TransactionIndex TxnIndex { get; }
 
     /// <summary>Bytes of whole batches readers may see.</summary>
     public long Size => Volatile.Read(ref _size);
@@ -66,7 +70,8 @@ internal sealed class LogSegment
             baseOffset,
             log,
             IndexFile.Create(stem + LogFiles.OffsetIndexSuffix, wideKey: false),
-            IndexFile.Create(stem + LogFiles.TimeIndexSuffix, wideKey: true));
+            IndexFile.Create(stem + LogFiles.TimeIndexSuffix, wideKey: true),
+            TransactionIndex.Create(stem + LogFiles.TxnIndexSuffix));
     }
 
     /// <summary>Describes an existing segment without opening it; <see cref="SegmentLoader"/> fills in its state.</summary>
@@ -78,7 +83,8 @@ internal sealed class LogSegment
             baseOffset,
             null,
             IndexFile.Load(stem + LogFiles.OffsetIndexSuffix, wideKey: false),
-            IndexFile.Load(stem + LogFiles.TimeIndexSuffix, wideKey: true));
+            IndexFile.Load(stem + LogFiles.TimeIndexSuffix, wideKey: true),
+            TransactionIndex.Load(stem + LogFiles.TxnIndexSuffix));
     }
 
     /// <summary>The log file handle; false once the segment's handles were closed (it was deleted or the log closed).</summary>
@@ -201,6 +207,7 @@ internal sealed class LogSegment
         {
             OffsetIndex.Flush();
             TimeIndex.Flush();
+            TxnIndex.Flush();
         }
     }
 
@@ -209,6 +216,7 @@ internal sealed class LogSegment
     {
         OffsetIndex.Flush();
         TimeIndex.Flush();
+        TxnIndex.Flush();
     }
 
     /// <summary>Cuts the log file at <paramref name="size"/>; the caller rebuilds the indexes.</summary>
@@ -257,6 +265,7 @@ internal sealed class LogSegment
         }
         OffsetIndex.Dispose();
         TimeIndex.Dispose();
+        TxnIndex.Dispose();
     }
 
     /// <summary>Drops idle descriptors after loading; they reopen on first use. Only safe while nothing reads.</summary>
@@ -269,6 +278,7 @@ internal sealed class LogSegment
         }
         OffsetIndex.ReleaseHandle();
         TimeIndex.ReleaseHandle();
+        TxnIndex.ReleaseHandle();
     }
 
     /// <summary>Unlinks the files. Open handles stay valid, so fetches in flight still read the bytes.</summary>
@@ -277,6 +287,7 @@ internal sealed class LogSegment
         LogFiles.TryDelete(LogPath);
         LogFiles.TryDelete(OffsetIndex.Path);
         LogFiles.TryDelete(TimeIndex.Path);
+        TxnIndex.Delete();
     }
 
     public SegmentInfo ToInfo(long nextOffset) =>

@@ -1,3 +1,5 @@
+using Kora.Storage.Producers;
+
 namespace Kora.Storage.Log;
 
 /// <summary>Removing data: retention, DeleteRecords, truncation; and closing or deleting the whole log.</summary>
@@ -94,6 +96,12 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _logStartOffset, remaining[0].BaseOffset);
         }
         Retire(segments.AsSpan(0, count));
+        DeleteSnapshotsBelow(remaining[0].BaseOffset);
+        if (count == segments.Length)
+        {
+            // Producers outlive their data (until they expire); the new segment's snapshot carries them over a restart.
+            SnapshotWhenFlushed(_logEndOffset);
+        }
     }
 
     /// <summary>
@@ -169,7 +177,8 @@ public sealed partial class PartitionLog
             }
             var segments = _segments;
             var logStart = _logStartOffset;
-            if (offset <= segments[0].BaseOffset)
+            var fully = offset <= segments[0].BaseOffset;
+            if (fully)
             {
                 // Nothing survives: start over at the offset, as Kafka's truncateFullyAndStartAt.
                 Retire(segments);
@@ -194,12 +203,14 @@ public sealed partial class PartitionLog
                 Retire(segments.AsSpan(index + 1));
                 target.TruncateFile(position);
                 SegmentLoader.Rebuild(target, Config.IndexIntervalBytes);
+                target.TxnIndex.TruncateFrom(target.NextOffset);
                 Volatile.Write(ref _segments, segments[..(index + 1)]);
                 Volatile.Write(ref _logEndOffset, target.NextOffset);
                 Volatile.Write(ref _logStartOffset, Math.Min(_logStartOffset, _logEndOffset));
             }
             Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, _logEndOffset));
             _flusher.Lower(_logEndOffset);
+            TruncateProducerState(_logEndOffset, fully);
             startMoved = _logStartOffset != logStart;
         }
         if (startMoved)
@@ -216,6 +227,7 @@ public sealed partial class PartitionLog
     public void Close()
     {
         LogSegment active;
+        byte[] snapshot;
         lock (_lock)
         {
             if (_closed)
@@ -225,12 +237,14 @@ public sealed partial class PartitionLog
             _closed = true;
             active = _segments[^1];
             active.Seal();
+            snapshot = ProducerSnapshot.Serialize(_logEndOffset, _producers);
         }
         try
         {
             // Joins a flush in progress, so no fsync touches a handle after it is closed below.
             _flusher.FlushAsync(LogEndOffset - 1).GetAwaiter().GetResult();
             active.FlushIndexes();
+            WriteCloseSnapshot(LogEndOffset, snapshot);
             CleanShutdownMarker.Capture(active).Write(Directory);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)

@@ -26,5 +26,17 @@ public sealed partial class PartitionLog
 
         [LoggerMessage(16, LogLevel.Information, "Deleted log {Directory}")]
         public static partial void Deleted(ILogger logger, string directory);
+
+        [LoggerMessage(17, LogLevel.Debug, "Loaded producer state of {Directory}: snapshot at offset {SnapshotOffset}, replayed {Batches} producer batches from offset {From} to {To}; {Producers} producers")]
+        public static partial void ProducerStateLoaded(ILogger logger, string directory, long snapshotOffset, long from, long to, int batches, int producers);
+
+        [LoggerMessage(18, LogLevel.Warning, "Producer state snapshot {Offset} of {Directory} is corrupt; deleted it")]
+        public static partial void SnapshotCorrupt(ILogger logger, string directory, long offset);
+
+        [LoggerMessage(19, LogLevel.Warning, "Could not write the producer state snapshot {Offset} of {Directory}; recovery will replay more of the log")]
+        public static partial void SnapshotFailed(ILogger logger, string directory, long offset, Exception exception);
+
+        [LoggerMessage(20, LogLevel.Debug, "Expired {Count} idle producer ids of {Directory}")]
+        public static partial void ProducersExpired(ILogger logger, string directory, int count);
     }
 }

@@ -39,6 +39,7 @@ public sealed partial class PartitionLog
         var limit = Math.Min(maxOffset, logEnd);
         List<FileRegion>? regions = null;
         long total = 0;
+        var next = fetchOffset;
         var reader = new BatchHeaderReader();
         try
         {
@@ -62,11 +63,13 @@ public sealed partial class PartitionLog
                         if (total == 0 && end == start && minOneMessage)
                         {
                             end += header.Size;
+                            next = header.NextOffset;
                         }
                         full = true;
                         break;
                     }
                     end += header.Size;
+                    next = header.NextOffset;
                 }
                 if (end > start)
                 {
@@ -84,7 +87,7 @@ public sealed partial class PartitionLog
             reader.Dispose();
         }
         var records = regions is null ? FileRecords.Empty : new FileRecords([.. regions]);
-        return new FetchResult(ReadStatus.Ok, records, logStart, logEnd);
+        return new FetchResult(ReadStatus.Ok, records, logStart, logEnd, next);
     }
 
     /// <summary>

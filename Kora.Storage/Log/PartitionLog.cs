@@ -1,4 +1,5 @@
 using Kora.Protocol.Records;
+using Kora.Storage.Producers;
 using Microsoft.Extensions.Logging;
 
 namespace Kora.Storage.Log;
@@ -19,6 +20,7 @@ public sealed partial class PartitionLog
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly GroupCommitFlusher _flusher;
+    private readonly ProducerStateManager _producers = new();
     private LogConfig _config;
     private LogSegment[] _segments;
     private long _logStartOffset;
@@ -116,6 +118,7 @@ public sealed partial class PartitionLog
             segments.Add(LogSegment.Create(directory, checkpoint ?? 0));
         }
         var log = new PartitionLog(directory, config, time, logger, [.. segments], checkpoint ?? 0);
+        log.LoadProducerState();
         Log.Opened(logger, directory, segments.Count, log.LogStartOffset, log.LogEndOffset, marker is not null);
         return log;
     }
@@ -140,13 +143,18 @@ public sealed partial class PartitionLog
     /// offset is the log end offset, each following batch continues), as is the LogAppendTime when the topic
     /// uses it; then the bytes are written as they are. Returns once they are in the page cache; use
     /// <see cref="FlushAsync"/> to wait for durability.
+    /// <para>
+    /// Batches with a producer id are first checked against the producer state (as <paramref name="origin"/>
+    /// asks), under the append lock since sequences follow log order. A rejected append writes nothing and
+    /// reports the error; a client's retry of a retained batch writes nothing and reports the original offsets.
+    /// </para>
     /// </summary>
-    public AppendResult Append(Span<byte> batches, long logAppendTimeMs, int leaderEpoch)
+    public AppendResult Append(Span<byte> batches, long logAppendTimeMs, int leaderEpoch, AppendOrigin origin = AppendOrigin.Client)
     {
         var config = Config;
         var appendTime = config.MessageTimestampType == MessageTimestampType.LogAppendTime ? logAppendTimeMs : -1;
         // Framing checks and the CRC recomputed for LogAppendTime do not depend on offsets: keep them outside the lock.
-        Prepare(batches, appendTime);
+        var hasProducers = Prepare(batches, appendTime);
         long baseOffset;
         long next;
         LogSegment? rolled = null;
@@ -154,6 +162,10 @@ public sealed partial class PartitionLog
         {
             ObjectDisposedException.ThrowIf(_closed, this);
             baseOffset = _logEndOffset;
+            if (hasProducers && StageProducers(batches, baseOffset, origin) is { } refused)
+            {
+                return refused;
+            }
             next = AssignOffsets(batches, baseOffset, leaderEpoch);
             var active = _segments[^1];
             if (ShouldRoll(active, config, batches.Length, next - 1, logAppendTimeMs))
@@ -162,6 +174,11 @@ public sealed partial class PartitionLog
                 active = Roll(baseOffset);
             }
             active.Append(batches, config.IndexIntervalBytes, logAppendTimeMs);
+            if (hasProducers)
+            {
+                // Before the end offset moves: no reader may see transactional data without its unstable offset.
+                _producers.Commit(active.TxnIndex, _highWatermark);
+            }
             Volatile.Write(ref _logEndOffset, next);
         }
         if (rolled is not null)
@@ -177,12 +194,14 @@ public sealed partial class PartitionLog
         return new AppendResult(baseOffset, next - 1, appendTime, LogStartOffset);
     }
 
-    private static void Prepare(Span<byte> batches, long appendTime)
+    /// <summary>Checks framing; sets LogAppendTime when asked. Returns whether any batch carries a producer id.</summary>
+    private static bool Prepare(Span<byte> batches, long appendTime)
     {
         if (batches.IsEmpty)
         {
             throw new ArgumentException("No record batch to append.", nameof(batches));
         }
+        var hasProducers = false;
         var rest = batches;
         while (!rest.IsEmpty)
         {
@@ -190,12 +209,45 @@ public sealed partial class PartitionLog
             {
                 throw new ArgumentException("Malformed record batch.", nameof(batches));
             }
+            var batch = new RecordBatch(rest[..header.Size]);
             if (appendTime >= 0)
             {
-                new RecordBatch(rest[..header.Size]).SetLogAppendTime(appendTime);
+                batch.SetLogAppendTime(appendTime);
             }
+            hasProducers |= batch.HasProducerId;
             rest = rest[header.Size..];
         }
+        return hasProducers;
+    }
+
+    /// <summary>
+    /// Stages each producer batch at the offsets it is about to get. Null when the append may go ahead; otherwise
+    /// the result to return instead (an error, or a duplicate's original offsets). Caller holds the lock.
+    /// </summary>
+    private AppendResult? StageProducers(Span<byte> batches, long baseOffset, AppendOrigin origin)
+    {
+        _producers.BeginAppend();
+        var offset = baseOffset;
+        while (!batches.IsEmpty)
+        {
+            var batch = new RecordBatch(batches);
+            if (batch.HasProducerId)
+            {
+                var error = _producers.Stage(ProducerBatch.Read(batch, offset), origin, out var duplicate, out var isDuplicate);
+                if (isDuplicate)
+                {
+                    // Kafka answers a retry with the original batch's offsets and its timestamp as the append time.
+                    return new AppendResult(duplicate.FirstOffset, duplicate.LastOffset, duplicate.Timestamp, _logStartOffset, IsDuplicate: true);
+                }
+                if (error != Protocol.Primitives.ErrorCode.None)
+                {
+                    return AppendResult.Refused(error, _logStartOffset);
+                }
+            }
+            offset += batch.LastOffsetDelta + 1L;
+            batches = batches[batch.SizeInBytes..];
+        }
+        return null;
     }
 
     private static long AssignOffsets(Span<byte> batches, long baseOffset, int leaderEpoch)
@@ -217,12 +269,16 @@ public sealed partial class PartitionLog
             || (active.RollBaseTimeMs >= 0 && nowMs - active.RollBaseTimeMs > config.SegmentMs)
             || lastOffset - active.BaseOffset > int.MaxValue);
 
-    /// <summary>Seals the active segment and starts a new one at <paramref name="baseOffset"/>. Caller holds the lock.</summary>
+    /// <summary>
+    /// Seals the active segment and starts a new one at <paramref name="baseOffset"/>, with a producer-state
+    /// snapshot at that offset, so recovery never replays more than the active segment. Caller holds the lock.
+    /// </summary>
     private LogSegment Roll(long baseOffset)
     {
         _segments[^1].Seal();
         var created = LogSegment.Create(Directory, baseOffset);
         Volatile.Write(ref _segments, [.. _segments, created]);
+        SnapshotWhenFlushed(baseOffset);
         return created;
     }
 
@@ -291,6 +347,10 @@ public sealed partial class PartitionLog
             }
             if (Interlocked.CompareExchange(ref _highWatermark, target, current) == current)
             {
+                if (_producers.HasUnreplicated)
+                {
+                    ReleaseReplicatedTransactions();
+                }
                 return target;
             }
         }

@@ -65,7 +65,8 @@ public sealed class BrokerProcess : IAsyncDisposable
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
         foreach (var (key, value) in _settings)
         {
-            info.ArgumentList.Add($"--Kora:Broker:{key}={value}");
+            // Logging levels are host settings; everything else is a broker option.
+            info.ArgumentList.Add(key.StartsWith("Logging:", StringComparison.Ordinal) ? $"--{key}={value}" : $"--Kora:Broker:{key}={value}");
         }
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
