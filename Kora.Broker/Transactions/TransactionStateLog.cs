@@ -30,9 +30,10 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         }
     }
 
-    public int PartitionCount => _partitionCount;
+    /// <summary>The partitions the topic has; the setting applies only when creating it, as in Kafka.</summary>
+    public int PartitionCount => admin.Image.Topic(TopicName)?.Partitions.Length ?? _partitionCount;
 
-    public int PartitionFor(string transactionalId) => ConsumerOffsetsLog.PartitionFor(transactionalId, _partitionCount);
+    public int PartitionFor(string transactionalId) => ConsumerOffsetsLog.PartitionFor(transactionalId, PartitionCount);
 
     public int CoordinatorEpoch(string transactionalId) => partitions.Get(TopicName, PartitionFor(transactionalId))?.LeaderEpoch ?? 0;
 
@@ -97,7 +98,8 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     public int Replay(Action<byte[], byte[]?> apply)
     {
         var count = 0;
-        for (var p = 0; p < _partitionCount; p++)
+        var partitionCount = PartitionCount;
+        for (var p = 0; p < partitionCount; p++)
         {
             if (partitions.Get(TopicName, p) is not { } partition)
             {
