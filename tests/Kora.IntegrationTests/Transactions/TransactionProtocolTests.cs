@@ -11,6 +11,9 @@ public class TransactionProtocolTests(TransactionFixture fixture) : IClassFixtur
     private const short ConcurrentTransactions = 51;
     private const short InvalidProducerEpoch = 47;
     private const short InvalidTransactionTimeout = 50;
+    private const short InvalidRequest = 42;
+    private const short InvalidTxnState = 48;
+    private const short InvalidProducerIdMapping = 49;
     private const short OperationNotAttempted = 55;
     private const short UnstableOffsetCommit = 88;
     private const short ProducerFenced = 90;
@@ -123,6 +126,56 @@ public class TransactionProtocolTests(TransactionFixture fixture) : IClassFixtur
 
         // The aborted offset commit was dropped.
         Assert.Equal((-1L, None), await FetchOffsetAsync(client, group, topic, requireStable: true));
+    }
+
+    [Fact]
+    public async Task FencedProducers_GetInvalidProducerEpoch_BeforeTheVersionsThatKnowProducerFenced()
+    {
+        var topic = await TransactionFixture.CreateTopicAsync(fixture.Broker.BootstrapServers, "raw-fence", 1);
+        var id = $"raw-{Guid.NewGuid():N}";
+        await using var client = await RawKafkaClient.ConnectAsync(fixture.Broker.KafkaEndPoint);
+        await client.SendAsync<FindCoordinatorResponse>(10, 3, new FindCoordinatorRequest { Key = id, KeyType = 1 }, true, true);
+        var first = await client.SendAsync<InitProducerIdResponse>(22, 3, new InitProducerIdRequest { TransactionalId = id, TransactionTimeoutMs = 10_000 }, true, true);
+        var second = await client.SendAsync<InitProducerIdResponse>(22, 3, new InitProducerIdRequest { TransactionalId = id, TransactionTimeoutMs = 10_000 }, true, true);
+        Assert.Equal((None, None, (short)1), (first.ErrorCode, second.ErrorCode, second.ProducerEpoch));
+
+        // KIP-360: naming an epoch that is neither current nor the last one.
+        var v3 = await client.SendAsync<InitProducerIdResponse>(22, 3, new InitProducerIdRequest
+        {
+            TransactionalId = id, TransactionTimeoutMs = 10_000, ProducerId = first.ProducerId, ProducerEpoch = 7,
+        }, true, true);
+        Assert.Equal(InvalidProducerEpoch, v3.ErrorCode);
+        var v4 = await client.SendAsync<InitProducerIdResponse>(22, 4, new InitProducerIdRequest
+        {
+            TransactionalId = id, TransactionTimeoutMs = 10_000, ProducerId = first.ProducerId, ProducerEpoch = 7,
+        }, true, true);
+        Assert.Equal(ProducerFenced, v4.ErrorCode);
+        var halfNamed = await client.SendAsync<InitProducerIdResponse>(22, 4, new InitProducerIdRequest
+        {
+            TransactionalId = id, TransactionTimeoutMs = 10_000, ProducerId = first.ProducerId, ProducerEpoch = -1,
+        }, true, true);
+        Assert.Equal(InvalidRequest, halfNamed.ErrorCode);
+
+        AddPartitionsToTxnRequest Add(short epoch) => new()
+        {
+            V3AndBelowTransactionalId = id,
+            V3AndBelowProducerId = first.ProducerId,
+            V3AndBelowProducerEpoch = epoch,
+            V3AndBelowTopics = [new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = topic, Partitions = [0] }],
+        };
+        var v1 = await client.SendAsync<AddPartitionsToTxnResponse>(24, 1, Add(0), false, false);
+        Assert.Equal(InvalidProducerEpoch, v1.ResultsByTopicV3AndBelow.Single().ResultsByPartition.Single().PartitionErrorCode);
+        var v2 = await client.SendAsync<AddPartitionsToTxnResponse>(24, 2, Add(0), false, false);
+        Assert.Equal(ProducerFenced, v2.ResultsByTopicV3AndBelow.Single().ResultsByPartition.Single().PartitionErrorCode);
+        var offsetsV1 = await client.SendAsync<AddOffsetsToTxnResponse>(25, 1, new AddOffsetsToTxnRequest
+        {
+            TransactionalId = id, ProducerId = first.ProducerId, ProducerEpoch = 0, GroupId = "g",
+        }, false, false);
+        Assert.Equal(InvalidProducerEpoch, offsetsV1.ErrorCode);
+        var unknown = await client.SendAsync<EndTxnResponse>(26, 3, new EndTxnRequest { TransactionalId = "nobody-" + id, ProducerId = 1, ProducerEpoch = 0, Committed = true }, true, true);
+        Assert.Equal(InvalidProducerIdMapping, unknown.ErrorCode);
+        var nothingOpen = await client.SendAsync<EndTxnResponse>(26, 3, new EndTxnRequest { TransactionalId = id, ProducerId = first.ProducerId, ProducerEpoch = 1, Committed = true }, true, true);
+        Assert.Equal(InvalidTxnState, nothingOpen.ErrorCode);
     }
 
     private static async Task<short> TxnCommitAsync(RawKafkaClient client, string id, string group, long pid, short epoch, string topic, long offset)
