@@ -1,3 +1,4 @@
+using Kora.Broker.Groups;
 using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Tenancy;
@@ -11,9 +12,11 @@ namespace Kora.Broker.Apis;
 /// on the partitions this broker leads by writing COMMIT or ABORT markers. Each partition is answered on its
 /// own, once its marker is fsynced: UNKNOWN_TOPIC_OR_PARTITION when it is not hosted here, otherwise what
 /// <see cref="Partition.WriteTxnMarkerAsync"/> returns. The markers of a request are appended before any is
-/// awaited, so their fsyncs are shared.
+/// awaited, so their fsyncs are shared. A marker on a <c>__consumer_offsets</c> partition also settles the
+/// producer's pending transactional offsets of the groups there, as Kafka's group coordinator does.
 /// </summary>
-public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourceNames names) : ApiHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>
+public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourceNames names, GroupCoordinator groups, ConsumerOffsetsLog offsetsLog)
+    : ApiHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>
 {
     public override short ApiKey => WriteTxnMarkersRequest.ApiKey;
     public override short MinVersion => 0;
@@ -23,7 +26,7 @@ public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourc
     protected override async ValueTask<WriteTxnMarkersResponse?> HandleAsync(RequestContext context, WriteTxnMarkersRequest request)
     {
         var response = new WriteTxnMarkersResponse { Markers = new(request.Markers.Count) };
-        var writes = new List<(WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult Result, ValueTask<ErrorCode> Write)>();
+        var writes = new List<(WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult Result, ValueTask<ErrorCode> Write, Action? Settle)>();
         foreach (var marker in request.Markers)
         {
             var markerResult = new WriteTxnMarkersResponse.WritableTxnMarkerResult { ProducerId = marker.ProducerId, Topics = new(marker.Topics.Count) };
@@ -42,14 +45,24 @@ public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourc
                         result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
                         continue;
                     }
+                    var producerId = marker.ProducerId;
+                    var committed = marker.TransactionResult;
+                    Action? settle = name == ConsumerOffsetsLog.TopicName
+                        ? () => groups.CompleteTransaction(producerId, committed, group => offsetsLog.PartitionFor(group) == index)
+                        : null;
                     writes.Add((result, partition.WriteTxnMarkerAsync(
-                        marker.ProducerId, marker.ProducerEpoch, marker.CoordinatorEpoch, marker.TransactionResult, context.Aborted)));
+                        marker.ProducerId, marker.ProducerEpoch, marker.CoordinatorEpoch, marker.TransactionResult, context.Aborted), settle));
                 }
             }
         }
-        foreach (var (result, write) in writes)
+        foreach (var (result, write, settle) in writes)
         {
-            result.ErrorCode = (short)await write.ConfigureAwait(false);
+            var error = await write.ConfigureAwait(false);
+            result.ErrorCode = (short)error;
+            if (error == ErrorCode.None)
+            {
+                settle?.Invoke();
+            }
         }
         return response;
     }

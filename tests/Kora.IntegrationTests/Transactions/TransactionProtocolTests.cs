@@ -178,6 +178,41 @@ public class TransactionProtocolTests(TransactionFixture fixture) : IClassFixtur
         Assert.Equal(InvalidTxnState, nothingOpen.ErrorCode);
     }
 
+    [Fact]
+    public async Task WriteTxnMarkers_OnTheOffsetsPartition_SettlesPendingTransactionalOffsets()
+    {
+        var topic = await TransactionFixture.CreateTopicAsync(fixture.Broker.BootstrapServers, "raw-marker", 1);
+        var id = $"raw-{Guid.NewGuid():N}";
+        var group = $"raw-g-{Guid.NewGuid():N}";
+        await using var client = await RawKafkaClient.ConnectAsync(fixture.Broker.KafkaEndPoint);
+        await client.SendAsync<FindCoordinatorResponse>(10, 3, new FindCoordinatorRequest { Key = id, KeyType = 1 }, true, true);
+        var init = await client.SendAsync<InitProducerIdResponse>(22, 4, new InitProducerIdRequest { TransactionalId = id, TransactionTimeoutMs = 60_000 }, true, true);
+        var offsets = await client.SendAsync<AddOffsetsToTxnResponse>(25, 3, new AddOffsetsToTxnRequest { TransactionalId = id, ProducerId = init.ProducerId, ProducerEpoch = 0, GroupId = group }, true, true);
+        Assert.Equal(None, offsets.ErrorCode);
+        Assert.Equal(None, await TxnCommitAsync(client, id, group, init.ProducerId, 0, topic, 11));
+        Assert.Equal((-1L, UnstableOffsetCommit), await FetchOffsetAsync(client, group, topic, requireStable: true));
+
+        // A marker written through the API (as a coordinator on another broker would) on the group's offsets partition.
+        var hash = group.Aggregate(0, (h, c) => unchecked((31 * h) + c));
+        var offsetsPartition = (hash == int.MinValue ? 0 : Math.Abs(hash)) % int.Parse(TransactionFixture.Settings["OffsetsTopicNumPartitions"], System.Globalization.CultureInfo.InvariantCulture);
+        var written = await client.SendAsync<WriteTxnMarkersResponse>(27, 1, new WriteTxnMarkersRequest
+        {
+            Markers =
+            [
+                new WriteTxnMarkersRequest.WritableTxnMarker
+                {
+                    ProducerId = init.ProducerId,
+                    ProducerEpoch = 0,
+                    TransactionResult = true,
+                    CoordinatorEpoch = 0,
+                    Topics = [new WriteTxnMarkersRequest.WritableTxnMarkerTopic { Name = "__consumer_offsets", PartitionIndexes = [offsetsPartition] }],
+                },
+            ],
+        }, true, true);
+        Assert.Equal(None, written.Markers.Single().Topics.Single().Partitions.Single().ErrorCode);
+        Assert.Equal((11L, None), await FetchOffsetAsync(client, group, topic, requireStable: true));
+    }
+
     private static async Task<short> TxnCommitAsync(RawKafkaClient client, string id, string group, long pid, short epoch, string topic, long offset)
     {
         var response = await client.SendAsync<TxnOffsetCommitResponse>(28, 3, new TxnOffsetCommitRequest
