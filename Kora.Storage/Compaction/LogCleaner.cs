@@ -217,7 +217,8 @@ public sealed partial class LogCleaner : IDisposable
         var firstDirty = _checkpoints.TryGetValue(key, out var checkpoint) && checkpoint >= logStart && checkpoint <= log.LogEndOffset
             ? checkpoint
             : logStart;
-        var firstUncleanable = segments[^1].BaseOffset;
+        // Never past the active segment, nor past the high watermark: a replica may still truncate above it.
+        var firstUncleanable = Math.Min(segments[^1].BaseOffset, SegmentBaseFloor(segments, log.HighWatermark));
         var earliestDirtyTimestamp = long.MaxValue;
         for (var i = 0; i < segments.Length - 1; i++)
         {
@@ -252,6 +253,18 @@ public sealed partial class LogCleaner : IDisposable
         var overdue = earliestDirtyTimestamp != long.MaxValue && earliestDirtyTimestamp < now - config.MaxCompactionLagMs;
         var horizonPassed = _deleteHorizons.TryGetValue(key, out var horizon) && horizon <= now;
         return new LogToClean(candidate, firstDirty, Math.Max(firstDirty, firstUncleanable), cleanBytes, cleanableBytes, overdue, horizonPassed);
+    }
+
+    private static long SegmentBaseFloor(LogSegment[] segments, long offset)
+    {
+        for (var i = segments.Length - 1; i > 0; i--)
+        {
+            if (segments[i].BaseOffset <= offset)
+            {
+                return segments[i].BaseOffset;
+            }
+        }
+        return segments[0].BaseOffset;
     }
 
     /// <summary>Kafka's LogSegment.largestTimestamp: the largest batch timestamp, or the file's age without any.</summary>
