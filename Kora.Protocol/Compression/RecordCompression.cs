@@ -21,7 +21,7 @@ public static class RecordCompression
                 limited.Write(source);
                 break;
             case CompressionCodec.Gzip:
-                GzipCodec.Decompress(source, limited);
+                GzipCodec.Decompress(source, limited, maxBytes);
                 break;
             case CompressionCodec.Snappy:
                 SnappyCodec.Decompress(source, limited);
