@@ -20,7 +20,7 @@ internal static class GzipCodec
             throw new InvalidDataException("Truncated gzip data.");
         }
         // zlib stops quietly at the end of a truncated stream; the trailer check below catches that.
-        var output = new ArrayBufferWriter<byte>((int)Math.Min(Math.Max(Chunk, source.Length * 4L), maxBytes));
+        var output = new ArrayBufferWriter<byte>((int)Math.Max(1, Math.Min(Math.Max(Chunk, source.Length * 4L), maxBytes)));
         fixed (byte* pointer = source)
         {
             using var input = new UnmanagedMemoryStream(pointer, source.Length);
