@@ -45,11 +45,43 @@ internal sealed partial class Cleaner : IDisposable
     /// </summary>
     public CleanerStats? Clean(LogToClean target, CancellationToken cancellation)
     {
+        var log = target.Target.Log;
+        var truncations = log.TruncationCount;
+        var segments = log.SegmentSnapshot;
+        try
+        {
+            return Clean(target, segments, truncations, cancellation);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException && Changed(log, segments, truncations))
+        {
+            // Retention or truncation removed a segment the pass was reading: drop it, the next pass starts over.
+            Log.Dropped(_logger, log.Directory);
+            return null;
+        }
+    }
+
+    private static bool Changed(PartitionLog log, LogSegment[] snapshot, long truncations)
+    {
+        if (log.IsClosed || log.TruncationCount != truncations)
+        {
+            return true;
+        }
+        var current = log.SegmentSnapshot;
+        for (var i = 0; i < snapshot.Length - 1; i++)
+        {
+            if (Array.IndexOf(current, snapshot[i]) < 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private CleanerStats? Clean(LogToClean target, LogSegment[] segments, long truncations, CancellationToken cancellation)
+    {
         var started = Stopwatch.GetTimestamp();
         var log = target.Target.Log;
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var truncations = log.TruncationCount;
-        var segments = log.SegmentSnapshot;
         var stats = new CleanerStats { Topic = target.Target.Topic, Partition = target.Target.Partition };
         var scan = TransactionScan.Run(segments, cancellation);
         var upperBound = Math.Max(target.FirstDirtyOffset, Math.Min(target.FirstUncleanableOffset, SegmentBaseFloor(segments, scan.FirstUnstableOffset)));

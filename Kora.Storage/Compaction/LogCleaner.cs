@@ -27,6 +27,7 @@ public sealed partial class LogCleaner : IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Thread> _threads = [];
     private long _lastRunMs = -1;
+    private bool _disposed;
 
     public LogCleaner(string dataDirectory, LogCleanerOptions options, Func<IEnumerable<CleanableLog>> logs, TimeProvider time, ILogger logger)
     {
@@ -316,6 +317,10 @@ public sealed partial class LogCleaner : IDisposable
     /// <summary>Stops the threads, waiting for a pass in progress to notice; its partial output is discarded.</summary>
     public void Stop()
     {
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
         _stopping.Cancel();
         foreach (var thread in _threads)
         {
@@ -324,9 +329,14 @@ public sealed partial class LogCleaner : IDisposable
         _threads.Clear();
     }
 
+    /// <summary>Stops and frees the threads' buffers. Idempotent: the host may dispose a service more than once.</summary>
     public void Dispose()
     {
         Stop();
+        if (Interlocked.Exchange(ref _disposed, true))
+        {
+            return;
+        }
         lock (_cleanersGate)
         {
             foreach (var cleaner in _allCleaners)

@@ -90,6 +90,12 @@ public sealed class CompactionTests : IAsyncLifetime
             ["-C", "-b", _broker.BootstrapServers, "-t", topic, "-o", "beginning", "-e", "-f", "%o|%k|%s\\n"]);
         Assert.True(kcat.ExitCode == 0, kcat.StdErr);
         Assert.Equal(expired.Select(r => $"{r.Offset}|{r.Key}|{r.Value}"), kcat.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{_broker.HttpEndPoint}") };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        Assert.Contains("kora_broker_log_cleaner_bytes_cleaned_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("kora_broker_log_cleaner_records_removed_total", metrics, StringComparison.Ordinal);
+        Assert.Contains("kora_broker_log_cleaner_last_run", metrics, StringComparison.Ordinal);
     }
 
     private async Task<List<(long Offset, string Key, string? Value)>> WaitForAsync(
