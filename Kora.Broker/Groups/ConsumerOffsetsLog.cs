@@ -1,5 +1,7 @@
+using System.Buffers;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Protocol.Compression;
 using Kora.Protocol.Records;
 using Microsoft.Extensions.Options;
 
@@ -115,6 +117,7 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
     private static long ReplayBatches(byte[] bytes, long offset, Action<byte[], byte[]?> apply, ref int count)
     {
         var position = 0;
+        ArrayBufferWriter<byte>? scratch = null;
         while (position + RecordBatch.HeaderSize <= bytes.Length)
         {
             var batch = new RecordBatch(bytes.AsSpan(position));
@@ -123,9 +126,10 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
             {
                 break;
             }
-            if (batch.Compression == CompressionCodec.None && !batch.IsControl)
+            if (!batch.IsControl)
             {
-                var records = batch.RecordsBytes;
+                // Batches written by the coordinator are plain, but the cleaner or a client may have stored compressed ones.
+                var records = BatchRecords.Uncompressed(batch, scratch ??= new ArrayBufferWriter<byte>());
                 for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
                 {
                     var record = new RecordReader(records);
