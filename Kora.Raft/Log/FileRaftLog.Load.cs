@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using Kora.Protocol.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Kora.Raft.Log;
@@ -97,15 +99,22 @@ public sealed partial class FileRaftLog
         var position = 0;
         while (position < bytes.Length)
         {
-            if (!RaftBatches.TryReadValid(bytes[position..], out var baseOffset, out var lastOffset, out var epoch, out var isControl, out var size)
-                || baseOffset != _endOffset || epoch < LastFetchedEpoch)
+            var lastEpoch = _batches.Count > 0 ? _batches[^1].Epoch : 0;
+            if (bytes.Length - position < FrameOverhead)
             {
                 break;
             }
-            _batches.Add(new BatchInfo(baseOffset, lastOffset, epoch, isControl, segment, position, size));
+            var frameCrc = BinaryPrimitives.ReadUInt32BigEndian(bytes[position..]);
+            var batch = bytes[(position + FrameOverhead)..];
+            if (!RaftBatches.TryReadValid(batch, out var baseOffset, out var lastOffset, out var epoch, out var isControl, out var size)
+                || Crc32C.Compute(batch[..size]) != frameCrc || baseOffset != _endOffset || epoch < lastEpoch)
+            {
+                break;
+            }
+            _batches.Add(new BatchInfo(baseOffset, lastOffset, epoch, isControl, segment, position + FrameOverhead, size));
             _epochs.Assign(epoch, baseOffset);
             _endOffset = lastOffset + 1;
-            position += size;
+            position += FrameOverhead + size;
         }
         return position;
     }

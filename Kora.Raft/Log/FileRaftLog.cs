@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using Kora.Protocol.Records;
 using Kora.Raft.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -6,8 +8,9 @@ namespace Kora.Raft.Log;
 
 /// <summary>
 /// The metadata log on disk, in a <c>__cluster_metadata-0</c> directory: segment files of Kafka v2
-/// record batches named by base offset (<c>00000000000000000000.log</c>), each batch guarded by its
-/// CRC-32C, and snapshot files named by end offset and epoch (<c>...-0000000003.checkpoint</c>).
+/// record batches named by base offset (<c>00000000000000000000.log</c>) and snapshot files named by end offset and epoch (<c>...-0000000003.checkpoint</c>).
+/// Each batch is preceded by a CRC-32C of all its bytes: the batch's own CRC leaves the base offset
+/// and leader epoch out (brokers assign them), and a torn write there must not pass as a new epoch.
 /// Loading walks every batch and stops at the first one that is cut short, fails its CRC, breaks the
 /// offset sequence or goes back in epoch: that tail and every later segment are deleted, because data
 /// that cannot be validated was never acknowledged by this replica.
@@ -16,6 +19,7 @@ public sealed partial class FileRaftLog : IRaftLog
 {
     private const string SegmentSuffix = ".log";
     private const string SnapshotSuffix = ".checkpoint";
+    private const int FrameOverhead = 4;
 
     private readonly IRaftFileSystem _fs;
     private readonly string _directory;
@@ -93,6 +97,7 @@ public sealed partial class FileRaftLog : IRaftLog
     public void Append(ReadOnlySpan<byte> batches)
     {
         var position = 0;
+        Span<byte> crc = stackalloc byte[FrameOverhead];
         while (position < batches.Length)
         {
             if (!RaftBatches.TryReadValid(batches[position..], out var baseOffset, out var lastOffset, out var epoch, out var isControl, out var size))
@@ -106,10 +111,13 @@ public sealed partial class FileRaftLog : IRaftLog
             var segment = ActiveSegmentFor(baseOffset);
             var path = SegmentPath(segment);
             var segmentPosition = _segments[segment];
-            _fs.Append(path, batches.Slice(position, size));
-            _segments[segment] = segmentPosition + size;
+            var batch = batches.Slice(position, size);
+            BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32C.Compute(batch));
+            _fs.Append(path, crc);
+            _fs.Append(path, batch);
+            _segments[segment] = segmentPosition + FrameOverhead + size;
             _dirtySegments.Add(segment);
-            _batches.Add(new BatchInfo(baseOffset, lastOffset, epoch, isControl, segment, segmentPosition, size));
+            _batches.Add(new BatchInfo(baseOffset, lastOffset, epoch, isControl, segment, segmentPosition + FrameOverhead, size));
             _epochs.Assign(epoch, baseOffset);
             _endOffset = lastOffset + 1;
             position += size;
@@ -156,8 +164,8 @@ public sealed partial class FileRaftLog : IRaftLog
             index = _batches.FindIndex(b => b.BaseOffset >= offset);
         }
         var first = _batches[index];
-        _fs.Truncate(SegmentPath(first.SegmentBaseOffset), first.Position);
-        _segments[first.SegmentBaseOffset] = first.Position;
+        _fs.Truncate(SegmentPath(first.SegmentBaseOffset), first.Position - FrameOverhead);
+        _segments[first.SegmentBaseOffset] = first.Position - FrameOverhead;
         foreach (var later in _segments.Keys.Where(k => k > first.SegmentBaseOffset).ToList())
         {
             _fs.Delete(SegmentPath(later));
