@@ -90,7 +90,7 @@ public sealed class ClusterSimulation
                 FetchMaxWaitMs = 40,
                 FetchMaxBytes = 600,
                 FetchSnapshotMaxBytes = 256,
-                AppendLingerMs = _random.Next(3) * 4,
+                AppendLingerMs = new[] { 0, 6, 20 }[_random.Next(3)],
             };
             var node = new SimNode(id, config, _network, _history, Trace);
             _nodes.Add(node);
@@ -142,36 +142,35 @@ public sealed class ClusterSimulation
             alive[_random.Next(alive.Count)].Crash(_random, tornWrites: true);
             Crashes++;
         }
-        else if (roll < 0.006 && alive.FirstOrDefault(n => n.Core.Role == RaftRole.Leader) is { } leader)
+        else if (roll < 0.008 && alive.FirstOrDefault(n => n.Core.Role == RaftRole.Leader && n.Log.FlushedOffset < n.Log.EndOffset) is { } leader)
         {
-            // Crash a leader right after it took writes it has not flushed yet.
-            ClientAppend($"p{_payloads++}");
+            // A leader dies while followers may already hold writes it has not fsynced yet.
             leader.Crash(_random, tornWrites: true);
             Crashes++;
         }
-        else if (roll < 0.026 && dead.Count > 0)
+        else if (roll < 0.028 && dead.Count > 0)
         {
             var node = dead[_random.Next(dead.Count)];
             node.Start(_now, _random.Next());
             Trace($"node {node.Id} restarted as {node.Core.Role} in epoch {node.Core.Epoch}, log [{node.Log.StartOffset}, {node.Log.EndOffset})");
         }
-        else if (roll < 0.029)
+        else if (roll < 0.031)
         {
             var side = _nodes.Where(_ => _random.Next(2) == 0).Select(n => n.Id).ToList();
             _network.Partition(side, _nodes.Select(n => n.Id));
             Trace($"partition: [{string.Join(',', side)}] | rest");
         }
-        else if (roll < 0.031 && alive.FirstOrDefault(n => n.Core.Role == RaftRole.Leader) is { } isolated)
+        else if (roll < 0.033 && alive.FirstOrDefault(n => n.Core.Role == RaftRole.Leader) is { } isolated)
         {
             _network.Partition([isolated.Id], _nodes.Select(n => n.Id));
             Trace($"partition: leader {isolated.Id} isolated");
         }
-        else if (roll < 0.039 && _network.IsPartitioned)
+        else if (roll < 0.041 && _network.IsPartitioned)
         {
             _network.Heal();
             Trace("partition healed");
         }
-        else if (roll < 0.043)
+        else if (roll < 0.045)
         {
             _network.LossRate = new[] { 0, 0, 0.05, 0.2, 0.5 }[_random.Next(5)];
             _network.DuplicateRate = new[] { 0, 0.05, 0.3 }[_random.Next(3)];
