@@ -66,19 +66,17 @@ public sealed partial class FileRaftLog
             .Where(b => b >= 0)
             .Order()
             .ToList();
-        _startOffset = bases.Count > 0 ? bases[0] : _snapshot?.Offset ?? 0;
-        _endOffset = _startOffset;
+        // Without a snapshot the log starts at 0; with one, at or below the snapshot. Anything that
+        // starts later lost its beginning (unflushed data of a crash) and cannot be trusted.
+        var expectedStart = _snapshot?.Offset ?? 0;
+        _startOffset = _endOffset = bases.Count > 0 && bases[0] <= expectedStart ? bases[0] : expectedStart;
         for (var i = 0; i < bases.Count; i++)
         {
             var segment = bases[i];
-            if (segment != _endOffset && _batches.Count > 0)
+            if (segment != _endOffset)
             {
                 DiscardFrom(bases, i, 0, $"segment {segment} does not continue the log at offset {_endOffset}");
                 return;
-            }
-            if (_batches.Count == 0)
-            {
-                _startOffset = _endOffset = segment;
             }
             var path = SegmentPath(segment);
             var bytes = new byte[_fs.Length(path)];
@@ -124,7 +122,7 @@ public sealed partial class FileRaftLog
         var segment = bases[index];
         var path = SegmentPath(segment);
         var length = _fs.Length(path);
-        if (validBytes == 0 && _batches.Count > 0)
+        if (validBytes == 0)
         {
             _fs.Delete(path);
             _segments.Remove(segment);

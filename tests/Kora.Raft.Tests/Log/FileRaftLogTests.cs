@@ -92,6 +92,26 @@ public sealed class FileRaftLogTests : IDisposable
     }
 
     [Fact]
+    public void LogThatLostItsBeginningIsNotTrusted()
+    {
+        var fs = new SimulatedFileSystem();
+        var log = Open(fs, "/d", segmentBytes: 100);
+        for (var i = 0; i < 6; i++)
+        {
+            log.Append(CoreHarness.Data(i, 1, $"v{i}"));
+        }
+        log.Flush();
+        var first = fs.ListFiles("/d").First(f => f.EndsWith(".log", StringComparison.Ordinal));
+        fs.Truncate("/d/" + first, 0);
+        var reopened = Open(fs, "/d", segmentBytes: 100);
+        Assert.Equal((0L, 0L), (reopened.StartOffset, reopened.EndOffset));
+        Assert.NotNull(reopened.RecoveryReport);
+        reopened.Append(CoreHarness.Data(0, 2, "again"));
+        reopened.Flush();
+        Assert.Equal(1, Open(fs, "/d", segmentBytes: 100).EndOffset);
+    }
+
+    [Fact]
     public void SegmentsRollAndTruncationDropsLaterSegments()
     {
         var fs = new SimulatedFileSystem();

@@ -311,7 +311,7 @@ public sealed class ClusterSimulation
                 return;
             }
         }
-        var states = string.Join("; ", _nodes.Select(n => $"{n.Id}: {n.Core.Role}@{n.Core.Epoch} leader {n.Core.LeaderId} hw {n.Core.HighWatermark} log [{n.Log.StartOffset},{n.Log.EndOffset})"));
+        var states = string.Join("; ", _nodes.Select(n => $"{n.Id}: {n.Core.Role}@{n.Core.Epoch} leader {n.Core.LeaderId} hw {n.Core.HighWatermark} delivered {n.Core.DeliveredOffset} log [{n.Log.StartOffset},{n.Log.EndOffset}) snapshot {n.Log.LatestSnapshotId}"));
         throw new SimulationFailure($"no progress within {_options.LivenessBoundMs} ms after healing: {states}");
     }
 }
