@@ -268,7 +268,8 @@ public sealed partial class RaftCore
         var epoch = partition.CurrentLeader?.LeaderEpoch ?? -1;
         if (MaybeHandleCommonResponse(error, leaderId, epoch) is { } handled)
         {
-            return handled;
+            // A voter that could not name a leader: back off before asking again.
+            return handled && _state is FollowerState;
         }
         if (_state is not FollowerState follower || follower.LeaderId != source)
         {

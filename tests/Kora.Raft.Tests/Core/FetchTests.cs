@@ -49,7 +49,6 @@ public sealed class FetchTests
     public void LeaderCountsItsOwnEntriesOnlyOnceFsynced()
     {
         var h = new CoreHarness();
-        h.Config.GetType();
         h.BecomeLeader();
         h.Advance(0);
         h.Request<FetchResponse>(2, FetchRequest.ApiKey, CoreHarness.Fetch(2, 1, 1, 1));
