@@ -53,6 +53,24 @@ public sealed class BrokerOptions
 
     public long LogRetentionCheckIntervalMs { get; set; } = 5 * 60 * 1000;
 
+    /// <summary>log.cleaner.enable: run the log cleaner for topics with cleanup.policy=compact.</summary>
+    public bool LogCleanerEnable { get; set; } = true;
+
+    /// <summary>log.cleaner.threads.</summary>
+    public int LogCleanerThreads { get; set; } = 1;
+
+    /// <summary>log.cleaner.backoff.ms: the pause after a pass that found no log to clean.</summary>
+    public long LogCleanerBackoffMs { get; set; } = 15 * 1000;
+
+    /// <summary>log.cleaner.dedupe.buffer.size: memory for the key-to-offset maps of all cleaner threads together.</summary>
+    public long LogCleanerDedupeBufferSize { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>log.cleaner.io.buffer.load.factor: how full a dedupe map may get.</summary>
+    public double LogCleanerIoBufferLoadFactor { get; set; } = 0.9;
+
+    /// <summary>log.cleaner.io.max.bytes.per.second: read and write budget of all cleaner threads together.</summary>
+    public double LogCleanerIoMaxBytesPerSecond { get; set; } = double.MaxValue;
+
     public int FetchMaxBytes { get; set; } = 55 * 1024 * 1024;
 
     public int MaxIncrementalFetchSessionCacheSlots { get; set; } = 1000;

@@ -29,6 +29,8 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<Configs.ConfigResourceAlterer>();
         services.AddHostedService<LogMaintenanceService>();
+        services.AddSingleton<LogCleanerService>();
+        services.AddHostedService(sp => sp.GetRequiredService<LogCleanerService>());
         services.AddSingleton<ConsumerOffsetsLog>();
         services.AddSingleton(sp =>
         {

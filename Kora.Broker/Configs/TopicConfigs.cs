@@ -94,8 +94,17 @@ public static class TopicConfigs
     public static LogConfig ToLogConfig(IReadOnlyDictionary<string, string> overrides, BrokerOptions broker)
     {
         long Long(string name) => long.Parse(Effective(overrides, name, broker), CultureInfo.InvariantCulture);
+        var policy = Effective(overrides, CleanupPolicy, broker)
+            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         return new LogConfig
         {
+            Delete = policy.Contains("delete", StringComparer.OrdinalIgnoreCase),
+            Compact = policy.Contains("compact", StringComparer.OrdinalIgnoreCase),
+            DeleteRetentionMs = Long(DeleteRetentionMs),
+            MinCleanableDirtyRatio = double.Parse(Effective(overrides, MinCleanableDirtyRatio, broker), NumberStyles.Float, CultureInfo.InvariantCulture),
+            MinCompactionLagMs = Long(MinCompactionLagMs),
+            MaxCompactionLagMs = Long(MaxCompactionLagMs),
+            SegmentIndexBytes = (int)Long(SegmentIndexBytes),
             SegmentBytes = Long(SegmentBytes),
             SegmentMs = Long(SegmentMs),
             RetentionMs = Long(RetentionMs),

@@ -1,6 +1,8 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
-using System.Buffers.Binary;
+using Kora.Protocol.Compression;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Kora.Storage.Log;
@@ -177,6 +179,7 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
     private static long ReplayBatches(byte[] bytes, long offset, ReplaySink sink, ref int count)
     {
         var position = 0;
+        ArrayBufferWriter<byte>? scratch = null;
         while (position + RecordBatch.HeaderSize <= bytes.Length)
         {
             var batch = new RecordBatch(bytes.AsSpan(position));
@@ -192,9 +195,10 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
                     sink.Marker(batch.ProducerId, type == CommitControlType);
                 }
             }
-            else if (batch.Compression == CompressionCodec.None)
+            else if (!batch.IsControl)
             {
-                var records = batch.RecordsBytes;
+                // Batches written by the coordinator are plain, but the cleaner or a client may have stored compressed ones.
+                var records = BatchRecords.Uncompressed(batch, scratch ??= new ArrayBufferWriter<byte>());
                 for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
                 {
                     var record = new RecordReader(records);

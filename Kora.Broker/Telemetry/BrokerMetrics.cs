@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Kora.Storage.Compaction;
 
 namespace Kora.Broker.Telemetry;
 
@@ -17,6 +18,10 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Histogram<double> _requestLatency;
     private readonly Histogram<double> _flushTime;
     private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _cleanerBytesRead;
+    private readonly Counter<long> _cleanerBytesWritten;
+    private readonly Counter<long> _cleanerRecordsRemoved;
+    private readonly Histogram<double> _cleanerDuration;
 
     public BrokerMetrics(IMeterFactory meterFactory)
     {
@@ -30,6 +35,10 @@ public sealed class BrokerMetrics : IDisposable
         _requestLatency = _meter.CreateHistogram<double>("kora.broker.request.duration", "ms", "Time from a request's arrival to its response being written, by API.");
         _flushTime = _meter.CreateHistogram<double>("kora.broker.log.flush.duration", "ms", "Time of one fsync of a partition's log.");
         _connections = _meter.CreateUpDownCounter<long>("kora.broker.connections", "{connection}", "Open client connections.");
+        _cleanerBytesRead = _meter.CreateCounter<long>("kora.broker.log_cleaner.bytes_cleaned", "By", "Bytes of segments the log cleaner rewrote.");
+        _cleanerBytesWritten = _meter.CreateCounter<long>("kora.broker.log_cleaner.bytes_written", "By", "Bytes the log cleaner wrote to cleaned segments.");
+        _cleanerRecordsRemoved = _meter.CreateCounter<long>("kora.broker.log_cleaner.records_removed", "{record}", "Records the log cleaner removed: superseded values, expired tombstones, aborted data.");
+        _cleanerDuration = _meter.CreateHistogram<double>("kora.broker.log_cleaner.run.duration", "ms", "Time the log cleaner took to clean one partition.");
     }
 
     public void RequestReceived(short apiKey, short version, int bytes)
@@ -56,6 +65,15 @@ public sealed class BrokerMetrics : IDisposable
     public void Fetched(long bytes) => _fetchBytes.Add(bytes);
 
     public void Flushed(TimeSpan elapsed) => _flushTime.Record(elapsed.TotalMilliseconds);
+
+    public void LogCleaned(CleanerStats stats)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        _cleanerBytesRead.Add(stats.BytesRead);
+        _cleanerBytesWritten.Add(stats.BytesWritten);
+        _cleanerRecordsRemoved.Add(stats.RecordsRemoved);
+        _cleanerDuration.Record(stats.Elapsed.TotalMilliseconds);
+    }
 
     public void ConnectionOpened() => _connections.Add(1);
 

@@ -1,6 +1,8 @@
+using System.Buffers;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Protocol.Compression;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Microsoft.Extensions.Options;
@@ -131,6 +133,7 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     private static long ReplayBatches(byte[] bytes, long offset, Action<byte[], byte[]?> apply, ref int count)
     {
         var position = 0;
+        ArrayBufferWriter<byte>? scratch = null;
         while (position + RecordBatch.HeaderSize <= bytes.Length)
         {
             var batch = new RecordBatch(bytes.AsSpan(position));
@@ -139,13 +142,13 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
             {
                 break;
             }
-            if (batch.Compression == CompressionCodec.None && !batch.IsControl)
+            if (!batch.IsControl)
             {
-                var recordsStart = position + RecordBatch.HeaderSize;
-                var records = bytes.AsMemory(recordsStart, size - RecordBatch.HeaderSize);
+                // The coordinator writes plain batches, but the log cleaner may have rewritten them compressed.
+                var records = BatchRecords.Uncompressed(batch, scratch ??= new ArrayBufferWriter<byte>());
                 for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
                 {
-                    var record = new RecordReader(records.Span);
+                    var record = new RecordReader(records);
                     if (batch.BaseOffset + record.OffsetDelta >= offset && !record.KeyIsNull)
                     {
                         apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());

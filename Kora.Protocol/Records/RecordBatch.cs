@@ -26,6 +26,9 @@ public readonly ref struct RecordBatch
     /// <summary>Bytes before the batch length counts: base offset and the length field itself.</summary>
     public const int LogOverhead = 12;
 
+    /// <summary>Attribute bit (KIP-534): the base timestamp holds the cleaner's delete horizon for tombstones and markers.</summary>
+    public const short DeleteHorizonFlag = 0x40;
+
     private readonly Span<byte> _bytes;
 
     public RecordBatch(Span<byte> bytes) => _bytes = bytes;
@@ -42,6 +45,10 @@ public readonly ref struct RecordBatch
     public bool IsLogAppendTime => (Attributes & 0x8) != 0;
     public bool IsTransactional => (Attributes & 0x10) != 0;
     public bool IsControl => (Attributes & 0x20) != 0;
+    public bool HasDeleteHorizon => (Attributes & DeleteHorizonFlag) != 0;
+
+    /// <summary>The time after which the cleaner may drop this batch's tombstones or marker; -1 when none was set.</summary>
+    public long DeleteHorizonMs => HasDeleteHorizon ? BaseTimestamp : -1;
     public int LastOffsetDelta => BinaryPrimitives.ReadInt32BigEndian(_bytes[LastOffsetDeltaOffset..]);
     public long LastOffset => BaseOffset + LastOffsetDelta;
     public long BaseTimestamp => BinaryPrimitives.ReadInt64BigEndian(_bytes[BaseTimestampOffset..]);

@@ -32,10 +32,13 @@ internal static class DeferredHandleCloser
         }
     }
 
-    /// <summary>Closes what is due. Every log maintenance call sweeps, so no timer is needed.</summary>
+    /// <summary>
+    /// Closes what is due. Every log maintenance call sweeps, so no timer is needed. The closes happen under the
+    /// lock (closing a descriptor does not wait on the disk) so that when any sweep returns, everything due is closed,
+    /// even entries another thread's concurrent sweep picked up.
+    /// </summary>
     public static void CloseDue()
     {
-        List<LogSegment>? due = null;
         lock (Gate)
         {
             for (var i = Pending.Count - 1; i >= 0; i--)
@@ -43,16 +46,9 @@ internal static class DeferredHandleCloser
                 var entry = Pending[i];
                 if (entry.Time.GetUtcNow() >= entry.Due)
                 {
-                    (due ??= []).Add(entry.Segment);
                     Pending.RemoveAt(i);
+                    entry.Segment.CloseHandles();
                 }
-            }
-        }
-        if (due is not null)
-        {
-            foreach (var segment in due)
-            {
-                segment.CloseHandles();
             }
         }
     }

@@ -56,6 +56,13 @@ internal sealed class IndexFile : IDisposable
     public static IndexFile Create(string path, bool wideKey) =>
         new(path, wideKey, LogFiles.Open(path, FileMode.Create), 0);
 
+    /// <summary>
+    /// An index written at <paramref name="writePath"/> that will be renamed to <paramref name="path"/> (the cleaner's
+    /// .cleaned files): the open handle follows the rename, later reopens use the final name.
+    /// </summary>
+    public static IndexFile CreateAt(string path, string writePath, bool wideKey) =>
+        new(path, wideKey, LogFiles.Open(writePath, FileMode.Create), 0);
+
     /// <summary>Opens an existing index without keeping a handle; a trailing partial entry (a torn write) is ignored.</summary>
     public static IndexFile Load(string path, bool wideKey)
     {

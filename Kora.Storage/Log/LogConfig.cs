@@ -34,5 +34,26 @@ public sealed record LogConfig
     /// <summary>producer.id.expiration.ms (a broker setting): idle producer ids are forgotten after this long.</summary>
     public long ProducerIdExpirationMs { get; init; } = 86400000;
 
+    /// <summary>cleanup.policy contains delete: retention.ms and retention.bytes remove old segments.</summary>
+    public bool Delete { get; init; } = true;
+
+    /// <summary>cleanup.policy contains compact: the log cleaner keeps the latest record per key.</summary>
+    public bool Compact { get; init; }
+
+    /// <summary>delete.retention.ms: how long a tombstone or an empty transaction's marker outlives the cleaning that found it.</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>min.cleanable.dirty.ratio: the dirty share of the log above which the cleaner compacts it.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary>min.compaction.lag.ms: records younger than this are not compacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>max.compaction.lag.ms: dirty records older than this make the log due for cleaning whatever its ratio.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>segment.index.bytes: caps the index data of the segments the cleaner merges into one.</summary>
+    public int SegmentIndexBytes { get; init; } = 10 * 1024 * 1024;
+
     internal long EffectiveSegmentBytes => Math.Clamp(SegmentBytes, 1, int.MaxValue);
 }

@@ -14,8 +14,16 @@ internal static class LogFiles
     public const string CleanShutdownFile = ".clean-shutdown";
     public const string LogStartOffsetFile = "log-start-offset.checkpoint";
 
-    /// <summary>Suffixes of files a crash can leave half-written; no live file ever carries them.</summary>
-    public static readonly string[] TempSuffixes = [".tmp", ".deleted", ".cleaned", ".swap"];
+    public const string CleanerCheckpointFile = "cleaner-offset-checkpoint";
+
+    /// <summary>A segment file the cleaner is still writing.</summary>
+    public const string CleanedSuffix = ".cleaned";
+
+    /// <summary>A cleaned log file ready to replace the segments it was made from; recovery completes the swap.</summary>
+    public const string SwapSuffix = ".swap";
+
+    /// <summary>Suffixes of files a crash can leave half-written; no live file ever carries them. Swaps are completed first.</summary>
+    public static readonly string[] TempSuffixes = [".tmp", ".deleted", CleanedSuffix, SwapSuffix];
 
     private const int StemLength = 20;
 
@@ -81,6 +89,9 @@ internal static class LogFiles
             return null;
         }
     }
+
+    /// <summary>Renames <paramref name="from"/> to <paramref name="to"/>, replacing it; the cleaner's swap steps.</summary>
+    public static void Rename(string from, string to) => File.Move(from, to, overwrite: true);
 
     public static void TryDelete(string path)
     {

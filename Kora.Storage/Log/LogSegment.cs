@@ -74,6 +74,23 @@ internal sealed class LogSegment
             TransactionIndex.Create(stem + LogFiles.TxnIndexSuffix));
     }
 
+    /// <summary>
+    /// A segment the cleaner writes under temporary names (<see cref="LogFiles.CleanedSuffix"/> after each file name)
+    /// and later renames into place. Its handles stay open across the rename; its paths are the final ones.
+    /// </summary>
+    public static LogSegment CreateCleaned(string directory, long baseOffset)
+    {
+        var stem = LogFiles.Stem(directory, baseOffset);
+        var log = LogFiles.Open(stem + LogFiles.LogSuffix + LogFiles.CleanedSuffix, FileMode.Create);
+        return new LogSegment(
+            stem,
+            baseOffset,
+            log,
+            IndexFile.CreateAt(stem + LogFiles.OffsetIndexSuffix, stem + LogFiles.OffsetIndexSuffix + LogFiles.CleanedSuffix, wideKey: false),
+            IndexFile.CreateAt(stem + LogFiles.TimeIndexSuffix, stem + LogFiles.TimeIndexSuffix + LogFiles.CleanedSuffix, wideKey: true),
+            TransactionIndex.ForCleanedSegment(stem + LogFiles.TxnIndexSuffix));
+    }
+
     /// <summary>Describes an existing segment without opening it; <see cref="SegmentLoader"/> fills in its state.</summary>
     public static LogSegment Load(string directory, long baseOffset)
     {

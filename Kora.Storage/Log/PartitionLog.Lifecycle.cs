@@ -6,8 +6,8 @@ namespace Kora.Storage.Log;
 public sealed partial class PartitionLog
 {
     /// <summary>
-    /// Deletes the oldest whole segments that are past retention.ms (by their largest timestamp), beyond
-    /// retention.bytes, or wholly below the log start offset, and only while they are below the high watermark.
+    /// Deletes the oldest whole segments that are past retention.ms (by their largest timestamp) or beyond
+    /// retention.bytes (both only with cleanup.policy delete), or wholly below the log start offset, and only while they are below the high watermark.
     /// When every segment qualifies, a new empty segment is rolled first so the log keeps its end offset
     /// (Kafka does the same); the active segment is never deleted while it takes appends. Returns the number deleted.
     /// </summary>
@@ -48,8 +48,9 @@ public sealed partial class PartitionLog
             {
                 break;
             }
-            var expired = config.RetentionMs >= 0 && nowMs - RetentionTimestamp(segment) > config.RetentionMs;
-            var oversized = config.RetentionBytes >= 0 && excess >= segment.Size;
+            // A compact-only topic keeps its segments whatever their age or size; the cleaner shrinks them instead.
+            var expired = config.Delete && config.RetentionMs >= 0 && nowMs - RetentionTimestamp(segment) > config.RetentionMs;
+            var oversized = config.Delete && config.RetentionBytes >= 0 && excess >= segment.Size;
             var belowStart = !isLast && end <= _logStartOffset;
             if (!expired && !oversized && !belowStart)
             {
@@ -175,6 +176,7 @@ public sealed partial class PartitionLog
             {
                 return;
             }
+            _truncations++;
             var segments = _segments;
             var logStart = _logStartOffset;
             var fully = offset <= segments[0].BaseOffset;

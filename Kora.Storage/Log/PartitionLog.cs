@@ -107,6 +107,7 @@ public sealed partial class PartitionLog
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(logger);
         System.IO.Directory.CreateDirectory(directory);
+        Compaction.SwapRecovery.Complete(directory, logger);
         RemoveTemporaryFiles(directory);
         var marker = CleanShutdownMarker.TryRead(directory);
         var checkpoint = LogStartOffsetCheckpoint.Read(directory);

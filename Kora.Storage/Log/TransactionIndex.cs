@@ -41,6 +41,13 @@ internal sealed class TransactionIndex : IDisposable
 
     private static TransactionIndex Empty(string path) => new(path, View.Empty);
 
+    /// <summary>
+    /// The index of a segment the cleaner writes. It starts, and stays, empty: the cleaner removes the records of
+    /// every aborted transaction whose marker it cleans, so no read_committed fetch needs those entries any more.
+    /// The file at <paramref name="path"/> still belongs to the segment being replaced and goes with it.
+    /// </summary>
+    public static TransactionIndex ForCleanedSegment(string path) => Empty(path);
+
     /// <summary>Reads the file if there is one; a trailing partial entry (a torn write) is ignored and cut.</summary>
     public static TransactionIndex Load(string path)
     {
