@@ -74,6 +74,19 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                     result.ErrorMessage = validation.Message;
                     continue;
                 }
+                if (partition.Config.Compact
+                    && CompactedTopicValidator.Validate(batches, partition.Config.MaxMessageBytes, out var keyless) is var keyError and not ErrorCode.None)
+                {
+                    result.ErrorCode = (short)keyError;
+                    result.ErrorMessage = keyError == ErrorCode.InvalidRecord
+                        ? $"Compacted topic cannot accept message without key in topic partition {topicData.Name}-{partitionData.Index}."
+                        : "A compressed batch could not be read.";
+                    if (keyError == ErrorCode.InvalidRecord && context.Version >= 8)
+                    {
+                        result.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = keyless, BatchIndexErrorMessage = result.ErrorMessage });
+                    }
+                    continue;
+                }
                 var appended = partition.Append(batches, now);
                 if (appended.Error != ErrorCode.None)
                 {
