@@ -32,7 +32,8 @@ internal sealed class ResourceProcess : IDisposable
     public static async Task<ResourceProcess> StartAsync(LaunchCommand command, IEnumerable<string> arguments, IReadOnlyDictionary<string, string> environment,
         Action<string> stdout, Action<string> stderr)
     {
-        var info = ProcessLauncher.CreateStartInfo(command.FileName, command.Arguments.Concat(arguments));
+        // Checked here because behind the launcher's wrappers a missing program would only show as an early exit.
+        var info = ProcessLauncher.CreateStartInfo(FindProgram(command.FileName, command.WorkingDirectory), command.Arguments.Concat(arguments));
         if (command.WorkingDirectory is { } directory)
         {
             info.WorkingDirectory = directory;
@@ -77,6 +78,20 @@ internal sealed class ResourceProcess : IDisposable
             run._exited.TrySetResult();
         }
         return run;
+    }
+
+    /// <summary>The program's full path: as given if it names a folder, else the first match on PATH.</summary>
+    private static string FindProgram(string fileName, string? workingDirectory)
+    {
+        if (fileName.Contains('/', StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(fileName, workingDirectory ?? Environment.CurrentDirectory);
+            return File.Exists(path) ? path : throw new FileNotFoundException($"There is no program {path}.", path);
+        }
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, fileName))
+            .FirstOrDefault(File.Exists);
+        return found ?? throw new FileNotFoundException($"There is no program {fileName} on PATH.", fileName);
     }
 
     /// <summary>Signals the process's group when it has one of its own (see <see cref="ProcessLauncher"/>), else the process.</summary>
