@@ -13,8 +13,6 @@ namespace Kora.AppHost.Orchestration;
 /// </summary>
 internal sealed partial class ResourceRunner : IAsyncDisposable
 {
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
-
     private readonly Resource _resource;
     private readonly FleetConsole _console;
     private readonly ResourceLogFile _log;
@@ -184,7 +182,7 @@ internal sealed partial class ResourceRunner : IAsyncDisposable
                         await readyLine.WaitAsync(cancellation).ConfigureAwait(false);
                         break;
                     case HttpHealthCheckAnnotation http:
-                        await ProbeUntilHealthyAsync(http, cancellation).ConfigureAwait(false);
+                        await HttpHealthProbe.WaitUntilHealthyAsync(_resource, http, cancellation).ConfigureAwait(false);
                         break;
                 }
             }
@@ -206,34 +204,6 @@ internal sealed partial class ResourceRunner : IAsyncDisposable
         LogHealthy(_logger, _resource.Name, again ? "healthy again" : "healthy", endpoints.Length == 0 ? "" : $" ({endpoints})");
         _log.Write("host", "healthy");
         _healthy.TrySetResult();
-    }
-
-    private async Task ProbeUntilHealthyAsync(HttpHealthCheckAnnotation check, CancellationToken cancellation)
-    {
-        var endpoint = _resource.FindEndpoint(check.EndpointName)!;
-        var url = $"{endpoint.Scheme}://{Hosting.Endpoints.EndpointAnnotation.LoopbackHost}:{endpoint.AllocatedPort}{check.Path}";
-        var delay = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                using var response = await Http.GetAsync(url, cancellation).ConfigureAwait(false);
-                if ((int)response.StatusCode == check.StatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellation.IsCancellationRequested)
-            {
-                // The probe timed out; the process may be busy starting.
-            }
-            await Task.Delay(delay, cancellation).ConfigureAwait(false);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 1000));
-        }
     }
 
     /// <summary>SIGTERM to the process (and its group), the grace period, then SIGKILL.</summary>
