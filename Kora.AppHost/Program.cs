@@ -1,17 +1,25 @@
+using Kora.AppHost.Fleet;
 using Kora.AppHost.Hosting;
 
-// The local Kora fleet. Each resource is a process with its own data folder; the host starts them in
-// dependency order, waits until each is healthy, restarts any that crash, and stops all on Ctrl+C.
-var builder = DistributedApplication.CreateBuilder(args);
-var dataDir = Path.GetFullPath(builder.Configuration["data-dir"] ?? ".data");
-var kafkaPort = builder.Configuration["port"] ?? "9092";
+// The local Kora fleet. Each resource is a process with its own ports and data folder; the host
+// starts them in dependency order, waits until each is healthy, restarts any that crash, and stops
+// them all on Ctrl+C. `publish --target aws|azure|gcp --output DIR` writes the same graph out instead.
+try
+{
+    var builder = DistributedApplication.CreateBuilder(args);
+    var fleet = FleetOptions.From(builder.Configuration);
 
-builder.AddProject("broker-1", "Kora.Broker")
-    .WithEnvironment("Kora__Broker__NodeId", "1")
-    .WithEnvironment("Kora__Broker__Listener", $"127.0.0.1:{kafkaPort}")
-    .WithEnvironment("Kora__Broker__HttpListener", "127.0.0.1:0")
-    .WithEnvironment("Kora__Broker__DataDir", Path.Combine(dataDir, "broker-1"))
-    .WithEndpoint($"127.0.0.1:{kafkaPort}")
-    .WithHttpHealthCheck("/health");
+    var brokers = fleet.BrokerIds
+        .Select(id => builder.AddBroker(id, cell: fleet.CellOf(id), kafkaPort: fleet.KafkaPortOf(id)))
+        .ToList();
 
-builder.Build().Run();
+    builder.OnReady(output => output.WriteLine($"Kora is ready. Bootstrap servers: {brokers.BootstrapServers()}"));
+
+    await using var app = builder.Build();
+    return await app.RunAsync();
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}

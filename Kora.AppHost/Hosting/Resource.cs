@@ -1,29 +1,66 @@
+using Kora.AppHost.Hosting.Endpoints;
+using Kora.AppHost.Hosting.Expressions;
+using Kora.AppHost.Hosting.Health;
+
 namespace Kora.AppHost.Hosting;
 
 /// <summary>
-/// A process in the fleet, as Aspire models one: a name, how to start it, its environment, what it
-/// waits for, and how to tell that it is healthy.
+/// A process in the fleet, as Aspire models one: a name, how to start it, its arguments and
+/// environment, the endpoints it serves, the resources it references and waits for, how to tell that
+/// it is healthy, and what to do when it crashes.
 /// </summary>
-public sealed class Resource(string name, string command, IReadOnlyList<string> baseArgs)
+public abstract class Resource
 {
-    public string Name { get; } = name;
-    public string Command { get; } = command;
-    public List<string> Args { get; } = [.. baseArgs];
-    public Dictionary<string, string> Environment { get; } = [];
+    protected Resource(string name)
+    {
+        ResourceNames.Validate(name);
+        Name = name;
+    }
+
+    public string Name { get; }
+
+    public List<ReferenceExpression> Args { get; } = [];
+
+    public Dictionary<string, ReferenceExpression> Environment { get; } = new(StringComparer.Ordinal);
+
+    public List<EndpointAnnotation> Endpoints { get; } = [];
+
+    public List<ResourceReference> References { get; } = [];
+
+    /// <summary>Resources that must be healthy before this one starts (and that stop after it).</summary>
     public List<Resource> WaitsFor { get; } = [];
-    public List<(string Name, Func<Resource, string?> Value)> References { get; } = [];
 
-    /// <summary>The path probed over HTTP once the ready line names the resource's HTTP endpoint.</summary>
-    public string? HealthCheckPath { get; set; }
+    public List<HealthCheckAnnotation> HealthChecks { get; } = [];
 
-    /// <summary>Whether the resource announces readiness with a <c>KORA_*_READY</c> line (every Kora service does).</summary>
-    public bool AnnouncesReadiness { get; set; }
+    public RestartPolicy RestartPolicy { get; set; } = RestartPolicy.Default;
 
-    /// <summary>Endpoints the resource reported on its ready line (for example kafka and http).</summary>
-    public Dictionary<string, string> Endpoints { get; } = [];
+    /// <summary>What a referencing resource receives as <c>ConnectionStrings__name</c>, if anything.</summary>
+    public ReferenceExpression? ConnectionString { get; set; }
 
-    /// <summary>The endpoint other resources and the user connect to, if the resource serves one.</summary>
-    public string? PrimaryEndpoint { get; set; }
+    public DataVolumeAnnotation? DataVolume { get; set; }
 
-    public int MaxRestarts { get; set; } = 5;
+    public EndpointAnnotation? FindEndpoint(string name) => Endpoints.Find(e => e.Name == name);
+
+    /// <summary>
+    /// The environment the process gets: what its references contribute (see <see cref="ReferenceEnvironment"/>),
+    /// then the variables set on it explicitly, which win.
+    /// </summary>
+    public IReadOnlyDictionary<string, ReferenceExpression> ResolveEnvironment()
+    {
+        var environment = new Dictionary<string, ReferenceExpression>(StringComparer.Ordinal);
+        foreach (var reference in References)
+        {
+            ReferenceEnvironment.AddTo(environment, reference);
+        }
+        foreach (var (name, value) in Environment)
+        {
+            environment[name] = value;
+        }
+        return environment;
+    }
+
+    /// <summary>The program and arguments that start the resource on this machine.</summary>
+    internal abstract LaunchCommand GetLaunchCommand();
+
+    public override string ToString() => Name;
 }

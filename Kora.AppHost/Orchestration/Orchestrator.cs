@@ -1,89 +1,114 @@
 using Kora.AppHost.Hosting;
+using Kora.AppHost.Logs;
+using Microsoft.Extensions.Logging;
 
 namespace Kora.AppHost.Orchestration;
 
 /// <summary>
-/// Starts every resource once the resources it waits for are healthy (independent ones in parallel)
-/// and stops them all, dependents first, when disposed.
+/// Starts each resource as soon as the resources it waits for are healthy (independent ones in
+/// parallel), and stops them in reverse: a resource is stopped only after everything that waits for
+/// it has stopped.
 /// </summary>
-internal sealed class Orchestrator(IReadOnlyList<Resource> resources, TextWriter console, string? logDirectory = null, TimeSpan? stopGrace = null) : IAsyncDisposable
+internal sealed class Orchestrator : IAsyncDisposable
 {
-    private readonly Dictionary<Resource, ResourceRunner> _runners = resources.ToDictionary(
-        r => r, r => new ResourceRunner(r, console, logDirectory ?? Path.Combine(".data", "logs"), stopGrace ?? TimeSpan.FromSeconds(15)));
-    private readonly List<ResourceRunner> _startOrder = [];
+    private readonly IReadOnlyList<Resource> _resources;
+    private readonly Dictionary<Resource, ResourceRunner> _runners;
+    private readonly Lock _lock = new();
+    private bool _stopping;
+    private Task? _stopped;
+
+    public Orchestrator(IReadOnlyList<Resource> resources, FleetConsole console, string logDirectory, ILogger logger, TimeSpan stopGrace)
+    {
+        _resources = resources;
+        _runners = resources.ToDictionary(r => r, r => new ResourceRunner(r, console, logDirectory, logger, stopGrace));
+    }
 
     public IReadOnlyDictionary<Resource, ResourceRunner> Runners => _runners;
 
-    public async Task StartAllAsync(CancellationToken cancellation, TimeSpan? timeout = null)
+    /// <summary>Completes once every resource is healthy; fails if one cannot become healthy or <paramref name="timeout"/> passes.</summary>
+    public async Task StartAllAsync(TimeSpan timeout, CancellationToken cancellation)
     {
-        CheckForCycles();
         var started = new Dictionary<Resource, Task>();
-        foreach (var resource in resources)
+        foreach (var resource in _resources)
         {
             _ = StartWhenReady(resource, started);
         }
-        await Task.WhenAll(started.Values).WaitAsync(timeout ?? TimeSpan.FromMinutes(2), cancellation).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(started.Values).WaitAsync(timeout, cancellation).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var waiting = _runners.Values.Select(r => r.Snapshot()).Where(s => s.State != ResourceState.Healthy).Select(s => $"{s.Name} ({s.State})");
+            throw new TimeoutException($"The fleet was not healthy within {timeout.TotalSeconds:0} s; not healthy: {string.Join(", ", waiting)}.");
+        }
     }
 
     private Task StartWhenReady(Resource resource, Dictionary<Resource, Task> started)
     {
-        if (started.TryGetValue(resource, out var existing))
+        if (!started.TryGetValue(resource, out var task))
         {
-            return existing;
+            var dependencies = resource.WaitsFor.Select(d => StartWhenReady(d, started)).ToArray();
+            task = StartAfterAsync(_runners[resource], dependencies);
+            started[resource] = task;
         }
-        var dependencies = resource.WaitsFor.Select(d => StartWhenReady(d, started)).ToArray();
-        var task = StartAfterAsync(resource, dependencies);
-        started[resource] = task;
         return task;
     }
 
-    private async Task StartAfterAsync(Resource resource, Task[] dependencies)
+    private async Task StartAfterAsync(ResourceRunner runner, Task[] dependencies)
     {
-        await Task.WhenAll(dependencies).ConfigureAwait(false);
-        var runner = _runners[resource];
-        lock (_startOrder)
+        if (dependencies.Length > 0)
         {
-            _startOrder.Add(runner);
+            runner.MarkWaiting();
+            await Task.WhenAll(dependencies).ConfigureAwait(false);
         }
-        runner.Start();
+        lock (_lock)
+        {
+            if (_stopping)
+            {
+                throw new OperationCanceledException($"{runner.Resource.Name} was not started: the fleet is stopping.");
+            }
+            runner.Start();
+        }
         await runner.Healthy.ConfigureAwait(false);
     }
 
-    private void CheckForCycles()
+    /// <summary>Stops every resource, dependents before what they wait for; <paramref name="force"/> skips the remaining grace periods.</summary>
+    public Task StopAllAsync(CancellationToken force = default)
     {
-        var state = new Dictionary<Resource, bool>();
-        void Visit(Resource r)
+        lock (_lock)
         {
-            if (state.TryGetValue(r, out var done))
-            {
-                if (!done)
-                {
-                    throw new InvalidOperationException($"Resource '{r.Name}' waits for itself through its dependencies.");
-                }
-                return;
-            }
-            state[r] = false;
-            foreach (var d in r.WaitsFor)
-            {
-                Visit(d);
-            }
-            state[r] = true;
+            _stopping = true;
+            return _stopped ??= StopInOrderAsync(force);
         }
-        foreach (var r in resources)
+    }
+
+    private async Task StopInOrderAsync(CancellationToken force)
+    {
+        var stops = new Dictionary<Resource, Task>();
+        Task Stop(Resource resource)
         {
-            Visit(r);
+            if (!stops.TryGetValue(resource, out var task))
+            {
+                var dependents = ResourceGraph.Dependents(_resources, resource).Select(Stop).ToArray();
+                task = StopAfterAsync(_runners[resource], dependents, force);
+                stops[resource] = task;
+            }
+            return task;
         }
+        await Task.WhenAll(_resources.Select(Stop).ToList()).ConfigureAwait(false);
+    }
+
+    private static async Task StopAfterAsync(ResourceRunner runner, Task[] dependents, CancellationToken force)
+    {
+        await Task.WhenAll(dependents).ConfigureAwait(false);
+        await runner.StopAsync(force).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
     {
-        List<ResourceRunner> order;
-        lock (_startOrder)
-        {
-            order = [.. _startOrder];
-        }
-        order.Reverse();
-        foreach (var runner in order)
+        await StopAllAsync().ConfigureAwait(false);
+        foreach (var runner in _runners.Values)
         {
             await runner.DisposeAsync().ConfigureAwait(false);
         }

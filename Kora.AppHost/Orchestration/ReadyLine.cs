@@ -6,19 +6,14 @@ namespace Kora.AppHost.Orchestration;
 /// </summary>
 internal static class ReadyLine
 {
-    public static bool TryParse(string line, out Dictionary<string, string> endpoints)
+    public static bool TryParse(string line, string prefix, out Dictionary<string, string> endpoints)
     {
         endpoints = [];
-        if (!line.StartsWith("KORA_", StringComparison.Ordinal))
+        if (!line.StartsWith(prefix, StringComparison.Ordinal) || (line.Length > prefix.Length && line[prefix.Length] != ' '))
         {
             return false;
         }
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!parts[0].EndsWith("_READY", StringComparison.Ordinal))
-        {
-            return false;
-        }
-        foreach (var part in parts.Skip(1))
+        foreach (var part in line[prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var equals = part.IndexOf('=', StringComparison.Ordinal);
             if (equals > 0)

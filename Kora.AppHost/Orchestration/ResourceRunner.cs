@@ -1,228 +1,264 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Globalization;
 using Kora.AppHost.Hosting;
+using Kora.AppHost.Hosting.Health;
+using Kora.AppHost.Logs;
+using Microsoft.Extensions.Logging;
 
 namespace Kora.AppHost.Orchestration;
 
 /// <summary>
-/// Runs one resource: starts its process, copies its output to the console with a <c>[name]</c> prefix
-/// and to a log file, learns its endpoints from its ready line, waits for its health check, and restarts
-/// it with back-off if it exits on its own.
+/// Runs one resource: starts its process with its resolved arguments and environment, copies its
+/// output to its log file and the console, waits for its health checks, restarts it after a crash as
+/// its <see cref="RestartPolicy"/> allows, and on stop sends SIGTERM, waits, then SIGKILL.
 /// </summary>
-internal sealed partial class ResourceRunner(Resource resource, TextWriter console, string logDirectory, TimeSpan stopGrace) : IAsyncDisposable
+internal sealed partial class ResourceRunner : IAsyncDisposable
 {
-    private const int SigTerm = 15;
-    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private readonly Resource _resource;
+    private readonly FleetConsole _console;
+    private readonly ResourceLogFile _log;
+    private readonly ILogger _logger;
+    private readonly TimeSpan _stopGrace;
     private readonly TaskCompletionSource _healthy = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly object _logLock = new();
-    private StreamWriter? _log;
-    private Process? _process;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<string, string> _reportedEndpoints = [];
+    private CancellationToken _force;
     private Task? _supervisor;
+    private ResourceProcess? _process;
+    private ResourceState _state = ResourceState.NotStarted;
+    private int _restarts;
+    private int? _lastExitCode;
 
-    public Resource Resource => resource;
-    public Task Healthy => _healthy.Task;
-    public int Restarts { get; private set; }
-    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
-
-    public void Start()
+    public ResourceRunner(Resource resource, FleetConsole console, string logDirectory, ILogger logger, TimeSpan stopGrace)
     {
-        Directory.CreateDirectory(logDirectory);
-        _log = new StreamWriter(Path.Combine(logDirectory, resource.Name + ".log"), append: true) { AutoFlush = true };
-        _supervisor = SuperviseAsync(_stopping.Token);
+        _resource = resource;
+        _console = console;
+        _log = new ResourceLogFile(logDirectory, resource.Name);
+        _logger = logger;
+        _stopGrace = stopGrace;
     }
+
+    public Resource Resource => _resource;
+
+    /// <summary>Completes the first time the resource is healthy; fails if it never can be.</summary>
+    public Task Healthy => _healthy.Task;
+
+    public ResourceSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            return new ResourceSnapshot(_resource.Name, _state, _process is { HasExited: false } p ? p.Id : null, _restarts, _lastExitCode,
+                new Dictionary<string, string>(_reportedEndpoints));
+        }
+    }
+
+    public void MarkWaiting() => SetState(ResourceState.Waiting);
+
+    public void Start() => _supervisor = SuperviseAsync(_stopping.Token);
 
     private async Task SuperviseAsync(CancellationToken stopping)
     {
-        var backoff = TimeSpan.FromMilliseconds(500);
-        while (!stopping.IsCancellationRequested)
+        var budget = new RestartBudget(_resource.RestartPolicy);
+        while (true)
         {
+            SetState(ResourceState.Starting);
             var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var process = Launch(ready);
-            _process = process;
-            var health = WaitHealthyAsync(ready.Task, process, stopping);
-            await ExitedAsync(process, CancellationToken.None).ConfigureAwait(false);
-            await health.ConfigureAwait(false);
-            if (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            if (Restarts >= resource.MaxRestarts)
-            {
-                Write($"exited with code {process.ExitCode}; giving up after {Restarts} restarts");
-                _healthy.TrySetException(new InvalidOperationException($"{resource.Name} keeps crashing (exit code {process.ExitCode})."));
-                return;
-            }
-            Restarts++;
-            Write($"exited with code {process.ExitCode}; restarting in {backoff.TotalSeconds:0.#} s");
+            ResourceProcess process;
             try
             {
-                await Task.Delay(backoff, stopping).ConfigureAwait(false);
+                process = await LaunchAsync(ready).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException or InvalidOperationException)
+            {
+                LogFailedToStart(_logger, _resource.Name, e);
+                _log.Write("host", $"failed to start: {e.Message}");
+                SetState(ResourceState.Failed);
+                _healthy.TrySetException(new InvalidOperationException($"{_resource.Name} could not be started: {e.Message}", e));
+                return;
+            }
+            lock (_lock)
+            {
+                _process = process;
+                _state = ResourceState.Running;
+            }
+            LogStarted(_logger, _resource.Name, process.Id);
+            _log.Write("host", $"started (pid {process.Id})");
+            using var instance = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+            var health = WatchHealthAsync(process, ready.Task, instance.Token);
+            try
+            {
+                await process.Exited.WaitAsync(stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                await instance.CancelAsync().ConfigureAwait(false);
+                await health.ConfigureAwait(false);
+                await TerminateAsync(process).ConfigureAwait(false);
+                return;
+            }
+            await instance.CancelAsync().ConfigureAwait(false);
+            await health.ConfigureAwait(false);
+
+            var uptime = DateTimeOffset.UtcNow - process.StartedAt;
+            var exitCode = process.ExitCode;
+            lock (_lock)
+            {
+                _lastExitCode = exitCode;
+            }
+            process.Dispose();
+            if (budget.OnExit(DateTimeOffset.UtcNow, uptime) is not { } delay)
+            {
+                LogGaveUp(_logger, _resource.Name, exitCode, budget.RecentRestarts);
+                _log.Write("host", $"exited with code {exitCode}; not restarted: already restarted {budget.RecentRestarts} times within a minute");
+                SetState(ResourceState.Failed);
+                _healthy.TrySetException(new InvalidOperationException($"{_resource.Name} exited with code {exitCode} and may not be restarted again."));
+                return;
+            }
+            SetState(ResourceState.Restarting);
+            LogRestarting(_logger, _resource.Name, exitCode, uptime.TotalSeconds, delay.TotalSeconds, budget.RecentRestarts, _resource.RestartPolicy.MaxRestartsPerMinute);
+            _log.Write("host", string.Create(CultureInfo.InvariantCulture, $"exited with code {exitCode} after {uptime.TotalSeconds:0.#} s; restarting in {delay.TotalSeconds:0.#} s"));
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
-            backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            lock (_lock)
+            {
+                _restarts++;
+            }
         }
     }
 
-    private Process Launch(TaskCompletionSource ready)
+    private Task<ResourceProcess> LaunchAsync(TaskCompletionSource ready)
     {
-        var info = new ProcessStartInfo(resource.Command)
+        var readyPrefixes = _resource.HealthChecks.OfType<ReadyLineHealthCheckAnnotation>().Select(c => c.Prefix).ToList();
+        var environment = _resource.ResolveEnvironment().ToDictionary(e => e.Key, e => e.Value.GetValue(), StringComparer.Ordinal);
+        var stdoutLevel = new ChildLogLevel(LogLevel.Information);
+        var stderrLevel = new ChildLogLevel(LogLevel.Error);
+        if (_resource.DataVolume is { } volume)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in resource.Args)
-        {
-            info.ArgumentList.Add(arg);
+            Directory.CreateDirectory(volume.HostPath);
         }
-        foreach (var (name, value) in resource.Environment)
-        {
-            info.Environment[name] = value;
-        }
-        foreach (var (name, value) in resource.References)
-        {
-            if (value(resource) is { } resolved)
+        return ResourceProcess.StartAsync(_resource.GetLaunchCommand(), _resource.Args.Select(a => a.GetValue()), environment,
+            line =>
             {
-                info.Environment[name] = resolved;
-            }
-        }
-        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => OnLine(e.Data, ready);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data, null);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        Write($"started (pid {process.Id})");
-        return process;
-    }
-
-    private void OnLine(string? line, TaskCompletionSource? ready)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        Write(line);
-        if (ready is not null && ReadyLine.TryParse(line, out var endpoints))
-        {
-            foreach (var (name, endpoint) in endpoints)
-            {
-                resource.Endpoints[name] = endpoint;
-            }
-            ready.TrySetResult();
-        }
-    }
-
-    /// <summary>Healthy once the ready line has appeared (if the resource prints one) and the health check answers 200.</summary>
-    private async Task WaitHealthyAsync(Task ready, Process process, CancellationToken stopping)
-    {
-        var waitsForReadyLine = resource.AnnouncesReadiness || resource.HealthCheckPath is not null;
-        if (waitsForReadyLine)
-        {
-            var exited = ExitedAsync(process, stopping);
-            if (await Task.WhenAny(ready, exited).ConfigureAwait(false) != ready)
-            {
-                return;
-            }
-            while (resource.HealthCheckPath is not null && !process.HasExited && !stopping.IsCancellationRequested)
-            {
-                if (resource.Endpoints.TryGetValue("http", out var http) && await ProbeAsync($"http://{http}{resource.HealthCheckPath}").ConfigureAwait(false))
+                _log.Write("out", line);
+                _console.WriteResourceLine(_resource.Name, stdoutLevel.Classify(line), line);
+                foreach (var prefix in readyPrefixes)
                 {
-                    break;
+                    if (ReadyLine.TryParse(line, prefix, out var endpoints))
+                    {
+                        lock (_lock)
+                        {
+                            foreach (var (name, endpoint) in endpoints)
+                            {
+                                _reportedEndpoints[name] = endpoint;
+                            }
+                        }
+                        ready.TrySetResult();
+                    }
                 }
-                await Task.Delay(200, CancellationToken.None).ConfigureAwait(false);
-            }
-            if (process.HasExited || stopping.IsCancellationRequested)
+            },
+            line =>
             {
-                return;
-            }
-        }
-        if (!_healthy.Task.IsCompleted)
-        {
-            Write("healthy");
-        }
-        _healthy.TrySetResult();
+                _log.Write("err", line);
+                _console.WriteResourceLine(_resource.Name, stderrLevel.Classify(line), line);
+            });
     }
 
-    private static async Task<bool> ProbeAsync(string url)
+    /// <summary>Waits for every health check of this run of the process; a run that exits or is stopped first is never healthy.</summary>
+    private async Task WatchHealthAsync(ResourceProcess process, Task readyLine, CancellationToken cancellation)
     {
         try
         {
-            using var response = await Http.GetAsync(url).ConfigureAwait(false);
-            return response.IsSuccessStatusCode;
+            foreach (var check in _resource.HealthChecks)
+            {
+                switch (check)
+                {
+                    case ReadyLineHealthCheckAnnotation:
+                        await readyLine.WaitAsync(cancellation).ConfigureAwait(false);
+                        break;
+                    case HttpHealthCheckAnnotation http:
+                        await HttpHealthProbe.WaitUntilHealthyAsync(_resource, http, cancellation).ConfigureAwait(false);
+                        break;
+                }
+            }
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        catch (OperationCanceledException)
         {
-            return false;
+            return;
         }
+        var again = _healthy.Task.IsCompleted;
+        lock (_lock)
+        {
+            if (_state != ResourceState.Running || process.HasExited)
+            {
+                return;
+            }
+            _state = ResourceState.Healthy;
+        }
+        var endpoints = string.Join(", ", _resource.Endpoints.Select(e => $"{e.Name} {e.Scheme}://{Hosting.Endpoints.EndpointAnnotation.LoopbackHost}:{e.AllocatedPort}"));
+        LogHealthy(_logger, _resource.Name, again ? "healthy again" : "healthy", endpoints.Length == 0 ? "" : $" ({endpoints})");
+        _log.Write("host", "healthy");
+        _healthy.TrySetResult();
     }
 
-    private void Write(string line)
+    /// <summary>SIGTERM to the process (and its group), the grace period, then SIGKILL.</summary>
+    private async Task TerminateAsync(ResourceProcess process)
     {
-        lock (_logLock)
+        SetState(ResourceState.Stopping);
+        process.Signal(Signals.Term);
+        try
         {
-            console.WriteLine($"[{resource.Name}] {line}");
-            _log?.WriteLine($"{DateTimeOffset.Now:O} {line}");
+            await process.Exited.WaitAsync(_stopGrace, _force).ConfigureAwait(false);
+            LogStopped(_logger, _resource.Name, process.ExitCode);
+            _log.Write("host", $"stopped (exit code {process.ExitCode})");
         }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            process.Kill();
+            await process.Exited.ConfigureAwait(false);
+            LogKilled(_logger, _resource.Name, _stopGrace.TotalSeconds);
+            _log.Write("host", "killed: it did not stop within the grace period");
+        }
+        lock (_lock)
+        {
+            _lastExitCode = process.ExitCode;
+        }
+        process.Dispose();
     }
 
-    /// <summary>SIGTERM, a grace period for the resource to finish its work, then SIGKILL.</summary>
-    public async Task StopAsync(TimeSpan grace)
+    /// <summary>Stops the resource; <paramref name="force"/> cuts the grace period short.</summary>
+    public async Task StopAsync(CancellationToken force = default)
     {
+        _force = force;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        if (_process is { HasExited: false } process)
-        {
-            _ = Kill(process.Id, SigTerm);
-            using var timeout = new CancellationTokenSource(grace);
-            try
-            {
-                await ExitedAsync(process, timeout.Token).ConfigureAwait(false);
-                Write($"stopped (exit code {process.ExitCode})");
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                await ExitedAsync(process, CancellationToken.None).ConfigureAwait(false);
-                Write("killed after the grace period");
-            }
-        }
         if (_supervisor is not null)
         {
             await _supervisor.ConfigureAwait(false);
         }
+        SetState(ResourceState.Stopped);
         _healthy.TrySetCanceled();
     }
 
-    /// <summary>
-    /// The process's own exit, not the end of its output: a grandchild that outlives it may hold the pipe open.
-    /// </summary>
-    private static Task ExitedAsync(Process process, CancellationToken cancellation)
+    private void SetState(ResourceState state)
     {
-        var exited = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        process.Exited += (_, _) => exited.TrySetResult();
-        if (process.HasExited)
+        lock (_lock)
         {
-            exited.TrySetResult();
+            if (_state != ResourceState.Failed || state == ResourceState.Stopped)
+            {
+                _state = state;
+            }
         }
-        return exited.Task.WaitAsync(cancellation);
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(stopGrace).ConfigureAwait(false);
-        _process?.Dispose();
-        lock (_logLock)
-        {
-            _log?.Dispose();
-            _log = null;
-        }
+        await StopAsync().ConfigureAwait(false);
+        _log.Dispose();
         _stopping.Dispose();
     }
 }

@@ -1,0 +1,39 @@
+using Kora.AppHost.Fleet;
+using Kora.AppHost.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Kora.AppHost.Tests.Fleet;
+
+public class FleetOptionsTests
+{
+    private static FleetOptions Parse(params string[] args) => FleetOptions.From(new ConfigurationBuilder().AddCommandLine(args).Build());
+
+    [Fact]
+    public void From_Defaults_OneBrokerOnePort9092()
+    {
+        var options = Parse();
+        Assert.Equal([1], options.BrokerIds);
+        Assert.Equal(1, options.CellOf(1));
+        Assert.Equal(9092, options.KafkaPortOf(1));
+    }
+
+    [Fact]
+    public void From_BrokersAndCells_DealtRoundRobin_PortsConsecutive()
+    {
+        var options = Parse("--brokers", "5", "--cells", "2", "--port", "19092");
+        Assert.Equal([1, 2, 1, 2, 1], options.BrokerIds.Select(options.CellOf));
+        Assert.Equal([19092, 19093, 19094, 19095, 19096], options.BrokerIds.Select(id => options.KafkaPortOf(id)!.Value));
+    }
+
+    [Fact]
+    public void From_PortZero_LeavesEveryPortToTheHost() => Assert.Null(Parse("--brokers", "3", "--port", "0").KafkaPortOf(2));
+
+    [Theory]
+    [InlineData("--brokers", "0")]
+    [InlineData("--brokers", "two")]
+    [InlineData("--cells", "0")]
+    [InlineData("--cells", "2")]
+    [InlineData("--port", "65535", "--brokers", "2")]
+    [InlineData("--port", "-1")]
+    public void From_InvalidShape_IsAUsageError(params string[] args) => Assert.Throws<UsageException>(() => Parse(args));
+}
