@@ -1,8 +1,5 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
-using Kora.Protocol.Compression;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Kora.Storage.Log;
@@ -150,93 +147,33 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
                 return count;
             }
             var index = p;
-            var sink = new ReplaySink(apply, applyTransactional, (producerId, committed) => marker(producerId, committed, group => PartitionFor(group) == index));
-            var log = partition.Log;
-            var offset = log.LogStartOffset;
-            var end = log.LogEndOffset;
-            while (offset < end)
+            Func<string, bool> groupOnPartition = group => PartitionFor(group) == index;
+            count += LogReplay.Run(partition.Log, (batch, record) =>
             {
-                var read = log.Read(offset, 1 << 20, end, minOneMessage: true);
-                if (read.Records.Length == 0)
+                if (record.KeyIsNull)
                 {
-                    break;
+                    return;
                 }
-                var bytes = new byte[read.Records.Length];
-                read.Records.CopyTo(0, bytes);
-                var next = ReplayBatches(bytes, offset, sink, ref count);
-                if (next <= offset)
+                var key = record.Key.ToArray();
+                var value = record.ValueIsNull ? null : record.Value.ToArray();
+                if (batch.IsTransactional)
                 {
-                    break;
+                    applyTransactional(batch.ProducerId, key, value);
                 }
-                offset = next;
-            }
+                else
+                {
+                    apply(key, value);
+                }
+            }, batch =>
+            {
+                if (EndTransactionMarker.TryRead(batch, out var end))
+                {
+                    marker(batch.ProducerId, end.IsCommit, groupOnPartition);
+                }
+            });
         }
         return count;
     }
 
-    private sealed record ReplaySink(Action<byte[], byte[]?> Apply, Action<long, byte[], byte[]?> ApplyTransactional, Action<long, bool> Marker);
-
-    private static long ReplayBatches(byte[] bytes, long offset, ReplaySink sink, ref int count)
-    {
-        var position = 0;
-        ArrayBufferWriter<byte>? scratch = null;
-        while (position + RecordBatch.HeaderSize <= bytes.Length)
-        {
-            var batch = new RecordBatch(bytes.AsSpan(position));
-            var size = batch.SizeInBytes;
-            if (size <= 0 || position + size > bytes.Length)
-            {
-                break;
-            }
-            if (batch.LastOffset >= offset && batch.IsControl)
-            {
-                if (ControlType(batch) is { } type)
-                {
-                    sink.Marker(batch.ProducerId, type == CommitControlType);
-                }
-            }
-            else if (!batch.IsControl)
-            {
-                // Batches written by the coordinator are plain, but the cleaner or a client may have stored compressed ones.
-                var records = BatchRecords.Uncompressed(batch, scratch ??= new ArrayBufferWriter<byte>());
-                for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
-                {
-                    var record = new RecordReader(records);
-                    if (batch.BaseOffset + record.OffsetDelta >= offset && !record.KeyIsNull)
-                    {
-                        var key = record.Key.ToArray();
-                        var value = record.ValueIsNull ? null : record.Value.ToArray();
-                        if (batch.IsTransactional)
-                        {
-                            sink.ApplyTransactional(batch.ProducerId, key, value);
-                        }
-                        else
-                        {
-                            sink.Apply(key, value);
-                        }
-                        count++;
-                    }
-                    records = records[record.TotalSize..];
-                }
-            }
-            offset = Math.Max(offset, batch.LastOffset + 1);
-            position += size;
-        }
-        return offset;
-    }
-
-    /// <summary>The control record type of a marker batch (key: version, type; 0 ABORT, 1 COMMIT), or null when unreadable.</summary>
-    private static short? ControlType(RecordBatch batch)
-    {
-        var records = batch.RecordsBytes;
-        if (batch.Compression != CompressionCodec.None || batch.RecordsCount < 1 || records.IsEmpty)
-        {
-            return null;
-        }
-        var record = new RecordReader(records);
-        return record.KeyIsNull || record.Key.Length < 4 ? null : BinaryPrimitives.ReadInt16BigEndian(record.Key[2..]);
-    }
-
-    private const short CommitControlType = 1;
     private const short TransactionalAttribute = 0x10;
 }

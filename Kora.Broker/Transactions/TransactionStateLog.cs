@@ -1,10 +1,9 @@
-using System.Buffers;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
-using Kora.Protocol.Compression;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
+using Kora.Storage.Log;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Transactions;
@@ -107,59 +106,14 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
             {
                 return count;
             }
-            var log = partition.Log;
-            var offset = log.LogStartOffset;
-            var end = log.LogEndOffset;
-            while (offset < end)
+            count += LogReplay.Run(partition.Log, (_, record) =>
             {
-                var read = log.Read(offset, 1 << 20, end, minOneMessage: true);
-                if (read.Records.Length == 0)
+                if (!record.KeyIsNull)
                 {
-                    break;
+                    apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
                 }
-                var bytes = new byte[read.Records.Length];
-                read.Records.CopyTo(0, bytes);
-                var next = ReplayBatches(bytes, offset, apply, ref count);
-                if (next <= offset)
-                {
-                    break;
-                }
-                offset = next;
-            }
+            });
         }
         return count;
-    }
-
-    private static long ReplayBatches(byte[] bytes, long offset, Action<byte[], byte[]?> apply, ref int count)
-    {
-        var position = 0;
-        ArrayBufferWriter<byte>? scratch = null;
-        while (position + RecordBatch.HeaderSize <= bytes.Length)
-        {
-            var batch = new RecordBatch(bytes.AsSpan(position));
-            var size = batch.SizeInBytes;
-            if (size <= 0 || position + size > bytes.Length)
-            {
-                break;
-            }
-            if (!batch.IsControl)
-            {
-                // The coordinator writes plain batches, but the log cleaner may have rewritten them compressed.
-                var records = BatchRecords.Uncompressed(batch, scratch ??= new ArrayBufferWriter<byte>());
-                for (var i = 0; i < batch.RecordsCount && !records.IsEmpty; i++)
-                {
-                    var record = new RecordReader(records);
-                    if (batch.BaseOffset + record.OffsetDelta >= offset && !record.KeyIsNull)
-                    {
-                        apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
-                        count++;
-                    }
-                    records = records[record.TotalSize..];
-                }
-            }
-            offset = Math.Max(offset, batch.LastOffset + 1);
-            position += size;
-        }
-        return offset;
     }
 }
