@@ -7,6 +7,7 @@ using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
 using Kora.Broker.Transactions;
+using Kora.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker;

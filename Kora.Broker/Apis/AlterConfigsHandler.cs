@@ -1,6 +1,7 @@
 using Kora.Broker.Configs;
-using Kora.Broker.Metadata;
 using Kora.Broker.Network;
+using Kora.Metadata;
+using Kora.Metadata.Configs;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 

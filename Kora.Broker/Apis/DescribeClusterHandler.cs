@@ -1,5 +1,6 @@
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
+using Kora.Metadata;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;

@@ -2,6 +2,7 @@ using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 

@@ -3,6 +3,7 @@ using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
 using Kora.Broker.Transactions;
+using Kora.Metadata;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 

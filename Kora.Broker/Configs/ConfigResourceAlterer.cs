@@ -2,6 +2,8 @@ using System.Globalization;
 using Kora.Broker.Metadata;
 using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
+using Kora.Metadata.Configs;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;
 

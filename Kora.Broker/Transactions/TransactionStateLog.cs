@@ -2,6 +2,7 @@ using System.Buffers;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Metadata;
 using Kora.Protocol.Compression;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;

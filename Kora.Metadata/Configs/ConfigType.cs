@@ -1,4 +1,4 @@
-namespace Kora.Broker.Configs;
+namespace Kora.Metadata.Configs;
 
 /// <summary>Kafka's config types, numbered as DescribeConfigs v3+ reports them.</summary>
 public enum ConfigType : sbyte

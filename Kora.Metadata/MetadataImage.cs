@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
+using System.Globalization;
 
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>
 /// An immutable view of the cluster built by applying metadata records in log order. Handlers read
@@ -16,6 +17,10 @@ public sealed record MetadataImage(
     /// <summary>The first producer id no broker has been given yet: blocks below it are taken.</summary>
     public long NextProducerId { get; init; }
 
+    /// <summary>Per-broker dynamic configs (ConfigRecord on resource BROKER named by the broker id); <see cref="BrokerConfigs"/> holds the cluster default.</summary>
+    public ImmutableDictionary<int, ImmutableDictionary<string, string>> PerBrokerConfigs { get; init; } =
+        ImmutableDictionary<int, ImmutableDictionary<string, string>>.Empty;
+
     public static MetadataImage Empty { get; } = new(
         -1,
         ImmutableDictionary<string, TopicImage>.Empty.WithComparers(StringComparer.Ordinal),
@@ -26,6 +31,13 @@ public sealed record MetadataImage(
     public TopicImage? Topic(string name) => TopicsByName.GetValueOrDefault(name);
 
     public TopicImage? Topic(Guid id) => TopicsById.GetValueOrDefault(id);
+
+    /// <summary>A broker's own override of <paramref name="name"/>, else the cluster default, else null.</summary>
+    public string? BrokerConfig(int brokerId, string name) =>
+        PerBrokerConfigs.TryGetValue(brokerId, out var configs) && configs.TryGetValue(name, out var value) ? value : BrokerConfigs.GetValueOrDefault(name);
+
+    /// <summary>The cell a broker belongs to (its <see cref="Configs.KoraConfigs.BrokerCell"/> config), or null.</summary>
+    public string? CellOf(int brokerId) => BrokerConfig(brokerId, Configs.KoraConfigs.BrokerCell) is { Length: > 0 } cell ? cell : null;
 
     public MetadataImage WithTopic(TopicImage topic) => this with
     {
@@ -38,4 +50,6 @@ public sealed record MetadataImage(
         TopicsByName = TopicsByName.Remove(topic.Name),
         TopicsById = TopicsById.Remove(topic.Id),
     };
+
+    public static string BrokerResourceName(int brokerId) => brokerId.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>A topic in the metadata image; <see cref="Configs"/> holds only the overrides set on it.</summary>
 public sealed record TopicImage(string Name, Guid Id, ImmutableArray<PartitionImage> Partitions, ImmutableDictionary<string, string> Configs)

@@ -1,8 +1,7 @@
 using System.Collections.Frozen;
 using System.Globalization;
-using Kora.Storage.Log;
 
-namespace Kora.Broker.Configs;
+namespace Kora.Metadata.Configs;
 
 /// <summary>
 /// The topic configs Kora understands, with Kafka's names, types, defaults and limits. A topic's
@@ -67,6 +66,7 @@ public static class TopicConfigs
         new(RemoteStorageEnable, ConfigType.Boolean, _ => "false", "Offload closed segments to object storage.", "remote.log.storage.system.enable"),
         new(LocalRetentionMs, ConfigType.Long, _ => "-2", "Time to keep segments locally once offloaded; -2 follows retention.ms.", "log.local.retention.ms", Min: -2),
         new(LocalRetentionBytes, ConfigType.Long, _ => "-2", "Bytes to keep locally once offloaded; -2 follows retention.bytes.", "log.local.retention.bytes", Min: -2),
+        new(KoraConfigs.PlacementCell, ConfigType.String, _ => "", "Kora: confine the topic's replicas to the brokers of this cell; empty places them on any broker."),
     ];
 
     public static FrozenDictionary<string, ConfigDefinition> ByName { get; } = All.ToFrozenDictionary(d => d.Name, StringComparer.Ordinal);
@@ -88,35 +88,6 @@ public static class TopicConfigs
         return null;
     }
 
-    public static string Effective(IReadOnlyDictionary<string, string> overrides, string name, BrokerOptions broker) =>
-        overrides.TryGetValue(name, out var value) ? value : ByName[name].Default(broker);
-
-    public static LogConfig ToLogConfig(IReadOnlyDictionary<string, string> overrides, BrokerOptions broker)
-    {
-        long Long(string name) => long.Parse(Effective(overrides, name, broker), CultureInfo.InvariantCulture);
-        var policy = Effective(overrides, CleanupPolicy, broker)
-            .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-        return new LogConfig
-        {
-            Delete = policy.Contains("delete", StringComparer.OrdinalIgnoreCase),
-            Compact = policy.Contains("compact", StringComparer.OrdinalIgnoreCase),
-            DeleteRetentionMs = Long(DeleteRetentionMs),
-            MinCleanableDirtyRatio = double.Parse(Effective(overrides, MinCleanableDirtyRatio, broker), NumberStyles.Float, CultureInfo.InvariantCulture),
-            MinCompactionLagMs = Long(MinCompactionLagMs),
-            MaxCompactionLagMs = Long(MaxCompactionLagMs),
-            SegmentIndexBytes = (int)Long(SegmentIndexBytes),
-            SegmentBytes = Long(SegmentBytes),
-            SegmentMs = Long(SegmentMs),
-            RetentionMs = Long(RetentionMs),
-            RetentionBytes = Long(RetentionBytes),
-            FlushMessages = Long(FlushMessages),
-            FlushMs = Long(FlushMs),
-            IndexIntervalBytes = (int)Long(IndexIntervalBytes),
-            MaxMessageBytes = (int)Long(MaxMessageBytes),
-            MessageTimestampType = Effective(overrides, MessageTimestampType, broker) == "LogAppendTime"
-                ? Storage.Log.MessageTimestampType.LogAppendTime
-                : Storage.Log.MessageTimestampType.CreateTime,
-            ProducerIdExpirationMs = broker.ProducerIdExpirationMs,
-        };
-    }
+    public static string Effective(IReadOnlyDictionary<string, string> overrides, string name, ITopicConfigDefaults defaults) =>
+        overrides.TryGetValue(name, out var value) ? value : ByName[name].Default(defaults);
 }

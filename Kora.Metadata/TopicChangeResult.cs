@@ -1,6 +1,6 @@
 using Kora.Protocol.Primitives;
 
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>The outcome of a topic change, with what the response reports about the topic.</summary>
 public sealed record TopicChangeResult(ErrorCode Error, string? Message, Guid TopicId, int NumPartitions, short ReplicationFactor)

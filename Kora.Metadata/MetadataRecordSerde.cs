@@ -2,7 +2,7 @@ using System.Buffers;
 using Kora.Protocol.MetadataRecords;
 using Kora.Protocol.Primitives;
 
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>
 /// KRaft's framing of a metadata record in a record value: frame version, record type (the schema's
@@ -47,7 +47,9 @@ public static class MetadataRecordSerde
             RemoveTopicRecord.ApiKey => new RemoveTopicRecord(),
             NoOpRecord.ApiKey => new NoOpRecord(),
             ProducerIdsRecord.ApiKey => new ProducerIdsRecord(),
-            _ => throw new KafkaProtocolException($"Metadata record type {type} is not known to this broker."),
+            BrokerRegistrationChangeRecord.ApiKey => new BrokerRegistrationChangeRecord(),
+            UnregisterBrokerRecord.ApiKey => new UnregisterBrokerRecord(),
+            _ => throw new KafkaProtocolException($"Metadata record type {type} is not known to Kora."),
         };
         record.Read(ref reader, version);
         return record;
@@ -65,6 +67,8 @@ public static class MetadataRecordSerde
         RemoveTopicRecord => (RemoveTopicRecord.ApiKey, RemoveTopicRecord.HighestSupportedVersion),
         NoOpRecord => (NoOpRecord.ApiKey, NoOpRecord.HighestSupportedVersion),
         ProducerIdsRecord => (ProducerIdsRecord.ApiKey, ProducerIdsRecord.HighestSupportedVersion),
+        BrokerRegistrationChangeRecord => (BrokerRegistrationChangeRecord.ApiKey, BrokerRegistrationChangeRecord.HighestSupportedVersion),
+        UnregisterBrokerRecord => (UnregisterBrokerRecord.ApiKey, UnregisterBrokerRecord.HighestSupportedVersion),
         _ => throw new ArgumentException($"{record.GetType().Name} is not a metadata record.", nameof(record)),
     };
 }

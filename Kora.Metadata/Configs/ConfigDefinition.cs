@@ -1,12 +1,12 @@
 using System.Globalization;
 
-namespace Kora.Broker.Configs;
+namespace Kora.Metadata.Configs;
 
-/// <summary>One topic config: its type, the broker setting that supplies its default, and its valid values.</summary>
+/// <summary>One topic config: its type, the server setting that supplies its default, and its valid values.</summary>
 public sealed record ConfigDefinition(
     string Name,
     ConfigType Type,
-    Func<BrokerOptions, string> Default,
+    Func<ITopicConfigDefaults, string> Default,
     string Documentation,
     string? BrokerSynonym = null,
     double? Min = null,

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>Kafka's config resource types, as used in ConfigRecord and the config APIs.</summary>
 public enum ConfigResourceType : sbyte

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>Kafka's rules for a legal topic name.</summary>
 public static class TopicNames

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>A topic to create, as a CreateTopics request or auto-creation describes it (-1 means the broker default).</summary>
 public sealed record TopicSpec(

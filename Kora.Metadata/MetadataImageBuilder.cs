@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Kora.Protocol.MetadataRecords;
 using Kora.Protocol.Primitives;
 
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>Applies metadata records to an image, in the order the metadata log holds them.</summary>
 public static class MetadataImageBuilder
@@ -18,10 +18,13 @@ public static class MetadataImageBuilder
             RemoveTopicRecord remove => image.Topic(remove.TopicId) is { } removed ? image.WithoutTopic(removed) : image,
             ConfigRecord config => ApplyConfig(image, config),
             RegisterBrokerRecord broker => ApplyBroker(image, broker),
-            FenceBrokerRecord fence => image.Brokers.TryGetValue(fence.Id, out var b)
+            FenceBrokerRecord fence => image.Brokers.TryGetValue(fence.Id, out var b) && b.Epoch == fence.Epoch
                 ? image with { Brokers = image.Brokers.SetItem(fence.Id, b with { Fenced = true }) } : image,
-            UnfenceBrokerRecord unfence => image.Brokers.TryGetValue(unfence.Id, out var u)
+            UnfenceBrokerRecord unfence => image.Brokers.TryGetValue(unfence.Id, out var u) && u.Epoch == unfence.Epoch
                 ? image with { Brokers = image.Brokers.SetItem(unfence.Id, u with { Fenced = false }) } : image,
+            BrokerRegistrationChangeRecord change => ApplyRegistrationChange(image, change),
+            UnregisterBrokerRecord unregister => image.Brokers.TryGetValue(unregister.BrokerId, out var gone) && gone.Epoch == unregister.BrokerEpoch
+                ? image with { Brokers = image.Brokers.Remove(unregister.BrokerId) } : image,
             ProducerIdsRecord ids => image with { NextProducerId = Math.Max(image.NextProducerId, ids.NextProducerId) },
             _ => image,
         };
@@ -68,6 +71,17 @@ public static class MetadataImageBuilder
             case ConfigResourceType.Topic when image.Topic(record.ResourceName) is { } topic:
                 var configs = record.Value is null ? topic.Configs.Remove(record.Name) : topic.Configs.SetItem(record.Name, record.Value);
                 return image.WithTopic(topic with { Configs = configs });
+            case ConfigResourceType.Broker when record.ResourceName.Length > 0:
+                if (!int.TryParse(record.ResourceName, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var brokerId))
+                {
+                    return image;
+                }
+                var own = image.PerBrokerConfigs.GetValueOrDefault(brokerId) ?? ImmutableDictionary<string, string>.Empty.WithComparers(StringComparer.Ordinal);
+                own = record.Value is null ? own.Remove(record.Name) : own.SetItem(record.Name, record.Value);
+                return image with
+                {
+                    PerBrokerConfigs = own.IsEmpty ? image.PerBrokerConfigs.Remove(brokerId) : image.PerBrokerConfigs.SetItem(brokerId, own),
+                };
             case ConfigResourceType.Broker:
                 return image with
                 {
@@ -81,7 +95,25 @@ public static class MetadataImageBuilder
     private static MetadataImage ApplyBroker(MetadataImage image, RegisterBrokerRecord record)
     {
         var endpoint = record.EndPoints.Count > 0 ? record.EndPoints[0] : null;
-        var broker = new BrokerImage(record.BrokerId, endpoint?.Host ?? "", endpoint?.Port ?? 0, record.Rack, record.Fenced, record.BrokerEpoch);
+        var broker = new BrokerImage(record.BrokerId, endpoint?.Host ?? "", endpoint?.Port ?? 0, record.Rack, record.Fenced, record.BrokerEpoch)
+        {
+            IncarnationId = record.IncarnationId,
+            Endpoints = record.EndPoints.Select(e => new BrokerEndpoint(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToArray(),
+            InControlledShutdown = record.InControlledShutdown,
+        };
         return image with { Brokers = image.Brokers.SetItem(record.BrokerId, broker) };
+    }
+
+    /// <summary>KRaft's BrokerRegistrationChangeRecord: a change of the fenced or controlled-shutdown state of one broker epoch.</summary>
+    private static MetadataImage ApplyRegistrationChange(MetadataImage image, BrokerRegistrationChangeRecord change)
+    {
+        if (!image.Brokers.TryGetValue(change.BrokerId, out var broker) || broker.Epoch != change.BrokerEpoch)
+        {
+            return image;
+        }
+        // Kafka's BrokerRegistrationFencingChange: 1 fences, -1 unfences, 0 leaves it; InControlledShutdown 1 sets it, 0 leaves it.
+        var fenced = change.Fenced switch { 1 => true, -1 => false, _ => broker.Fenced };
+        var shuttingDown = change.InControlledShutdown == 1 || broker.InControlledShutdown;
+        return image with { Brokers = image.Brokers.SetItem(change.BrokerId, broker with { Fenced = fenced, InControlledShutdown = shuttingDown }) };
     }
 }

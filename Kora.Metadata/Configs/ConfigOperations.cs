@@ -1,4 +1,4 @@
-namespace Kora.Broker.Configs;
+namespace Kora.Metadata.Configs;
 
 /// <summary>IncrementalAlterConfigs operation types, numbered as on the wire.</summary>
 public enum ConfigOperation : sbyte
@@ -64,7 +64,7 @@ public static class ConfigOperations
     public static (Dictionary<string, string>? Overrides, string? Error) ApplyToTopic(
         IReadOnlyDictionary<string, string> current,
         IReadOnlyList<ConfigAlteration> alterations,
-        BrokerOptions broker)
+        ITopicConfigDefaults defaults)
     {
         var result = new Dictionary<string, string>(current, StringComparer.Ordinal);
         foreach (var alteration in alterations)
@@ -83,7 +83,7 @@ public static class ConfigOperations
                     {
                         return (null, $"Can't {alteration.Operation.ToString().ToUpperInvariant()} to key {alteration.Name} because its type is not LIST.");
                     }
-                    var items = Split(result.TryGetValue(alteration.Name, out var value) ? value : definition.Default(broker));
+                    var items = Split(result.TryGetValue(alteration.Name, out var value) ? value : definition.Default(defaults));
                     foreach (var item in Split(alteration.Value))
                     {
                         if (alteration.Operation == ConfigOperation.Append)

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Metadata;
+namespace Kora.Metadata;
 
 /// <summary>Told about every new image, in order, after it becomes current.</summary>
 public interface IMetadataListener
