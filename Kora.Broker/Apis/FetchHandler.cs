@@ -1,10 +1,11 @@
 using Kora.Broker.Fetching;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
 using Kora.Metadata;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Kora.Storage.Log;

@@ -3,11 +3,11 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Threading.Channels;
-using Kora.Broker.Apis;
-using Kora.Broker.Telemetry;
+using Kora.Network.Apis;
 using Kora.Protocol.Primitives;
+using Microsoft.Extensions.Logging;
 
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>
 /// One client connection. The reader copies each frame into a pooled buffer, parses the header and
@@ -19,7 +19,7 @@ internal sealed partial class KafkaConnection
     private const int MinFrameSize = 8;
     private readonly IDuplexPipe _transport;
     private readonly ApiRegistry _apis;
-    private readonly BrokerMetrics _metrics;
+    private readonly IKafkaServerTelemetry _metrics;
     private readonly ILogger _logger;
     private readonly int _maxRequestBytes;
     private readonly InFlightBudget _budget;
@@ -29,14 +29,14 @@ internal sealed partial class KafkaConnection
     private readonly CancellationTokenSource _aborted = new();
     private CancellationToken _stopping;
 
-    public KafkaConnection(IDuplexPipe transport, string connectionId, System.Net.EndPoint? remote, ApiRegistry apis, BrokerOptions options, BrokerMetrics metrics, ILogger logger)
+    public KafkaConnection(IDuplexPipe transport, string connectionId, System.Net.EndPoint? remote, ApiRegistry apis, KafkaListenerSettings settings, IKafkaServerTelemetry metrics, ILogger logger)
     {
         _transport = transport;
         _apis = apis;
         _metrics = metrics;
         _logger = logger;
-        _maxRequestBytes = options.SocketRequestMaxBytes;
-        _budget = new InFlightBudget(options.MaxInFlightBytesPerConnection);
+        _maxRequestBytes = settings.SocketRequestMaxBytes;
+        _budget = new InFlightBudget(settings.MaxInFlightBytesPerConnection);
         _client = new ClientConnection(connectionId, remote);
     }
 
@@ -150,7 +150,7 @@ internal sealed partial class KafkaConnection
         RequestHeader header;
         if (!supported)
         {
-            // The header's own version depends on the request version, which this broker does not know:
+            // The header's own version depends on the request version, which this server does not know:
             // only the correlation id, at a fixed place, is needed to answer.
             header = new RequestHeader(apiKey, apiVersion, BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(4)), null, length);
         }
@@ -193,7 +193,7 @@ internal sealed partial class KafkaConnection
                 return false;
             }
         }
-        if (!_pending.Writer.TryWrite(new PendingResponse(context, response, frame, length, start, handler, BrokerActivitySource.StartRequest(header.ApiKey, header.ApiVersion, header.ClientId))))
+        if (!_pending.Writer.TryWrite(new PendingResponse(context, response, frame, length, start, handler, _metrics.StartRequest(header.ApiKey, header.ApiVersion, header.ClientId))))
         {
             Discard(frame, length);
             return false;

@@ -1,6 +1,6 @@
-using Kora.Broker.Network;
+using Kora.Network;
 
-namespace Kora.Broker.Apis;
+namespace Kora.Network.Apis;
 
 /// <summary>One Kafka API: its key, the versions Kora serves, and the request-to-response logic.</summary>
 public interface IApiHandler

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>A request admitted on a connection, in arrival order, with its frame buffer held until answered.</summary>
 internal readonly record struct PendingResponse(

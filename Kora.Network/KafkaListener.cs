@@ -1,10 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using Kora.Broker.Apis;
-using Kora.Broker.Telemetry;
-using Microsoft.Extensions.Options;
+using Kora.Network.Apis;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>
 /// The Kafka listener: accepts sockets and runs a <see cref="KafkaConnection"/> on each. On shutdown it
@@ -12,8 +12,8 @@ namespace Kora.Broker.Network;
 /// </summary>
 public sealed partial class KafkaListener(
     ApiRegistry apis,
-    IOptions<BrokerOptions> options,
-    BrokerMetrics metrics,
+    KafkaListenerSettings settings,
+    IKafkaServerTelemetry telemetry,
     IHostApplicationLifetime lifetime,
     ILogger<KafkaListener> logger) : IHostedService, IAsyncDisposable
 {
@@ -71,7 +71,7 @@ public sealed partial class KafkaListener(
         var transport = new SocketTransport(socket);
         try
         {
-            var connection = new KafkaConnection(transport, id, remote, apis, options.Value, metrics, logger);
+            var connection = new KafkaConnection(transport, id, remote, apis, settings, telemetry, logger);
             await connection.RunAsync(lifetime.ApplicationStopping).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -1,11 +1,12 @@
-using Kora.Broker.Network;
+using Kora.Network;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace Kora.Broker.Apis;
+namespace Kora.Network.Apis;
 
 /// <summary>
-/// ApiVersions v0-4. Lists every API and version range this broker serves. v3+ carries the client's
+/// ApiVersions v0-4. Lists every API and version range this server serves. v3+ carries the client's
 /// software name and version, kept on the connection. An unsupported version is answered in v0
 /// format with UNSUPPORTED_VERSION and the full list (KIP-511), so the client can retry with one it shares.
 /// The response header is always v0, even for flexible versions, so clients can parse it before they know.

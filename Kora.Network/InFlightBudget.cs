@@ -1,8 +1,8 @@
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>
 /// Caps the request bytes a connection may have read but not yet answered. The reader waits here, so a
-/// client that pipelines faster than the broker answers is slowed by TCP back-pressure instead of memory.
+/// client that pipelines faster than the server answers is slowed by TCP back-pressure instead of memory.
 /// A single request larger than the cap is still admitted when nothing else is in flight.
 /// </summary>
 internal sealed class InFlightBudget(long capacity)

@@ -1,14 +1,14 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
 
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>
 /// One accepted socket as a duplex pipe. Receives go straight into 64 KiB pipe segments (Kestrel's
 /// transport receives at most 4 KiB per call, which made large produce requests cost a syscall per
 /// 4 KiB); sends drain the output pipe segment by segment. Either side ending completes both.
 /// </summary>
-internal sealed class SocketTransport : IDuplexPipe, IAsyncDisposable
+public sealed class SocketTransport : IDuplexPipe, IAsyncDisposable
 {
     private const int SegmentSize = 64 * 1024;
     private static readonly PipeOptions InputOptions = new(

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Kora.Broker.Network;
+namespace Kora.Network;
 
 /// <summary>Per-connection state that outlives a single request: who the client says it is, and its tenant later.</summary>
 public sealed class ClientConnection(string connectionId, EndPoint? remote)

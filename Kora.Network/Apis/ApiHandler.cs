@@ -1,7 +1,7 @@
-using Kora.Broker.Network;
+using Kora.Network;
 using Kora.Protocol.Primitives;
 
-namespace Kora.Broker.Apis;
+namespace Kora.Network.Apis;
 
 /// <summary>
 /// The common shape of every handler: a typed request in, a typed response out. Subclasses state the

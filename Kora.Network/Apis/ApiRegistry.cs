@@ -1,6 +1,6 @@
-namespace Kora.Broker.Apis;
+namespace Kora.Network.Apis;
 
-/// <summary>The handlers this broker serves, indexed by API key.</summary>
+/// <summary>The handlers this server serves, indexed by API key.</summary>
 public sealed class ApiRegistry
 {
     private readonly IApiHandler?[] _byKey = new IApiHandler?[128];
