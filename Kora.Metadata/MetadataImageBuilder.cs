@@ -31,6 +31,16 @@ public static class MetadataImageBuilder
         return image with { Offset = offset };
     }
 
+    /// <summary>Applies records decided but not yet written (they get offsets when appended): the image as it will be.</summary>
+    public static MetadataImage ApplyAll(MetadataImage image, IEnumerable<IKafkaMessage> records)
+    {
+        foreach (var record in records)
+        {
+            image = Apply(image, record, image.Offset);
+        }
+        return image;
+    }
+
     private static MetadataImage ApplyPartition(MetadataImage image, PartitionRecord record)
     {
         if (image.Topic(record.TopicId) is not { } topic)

@@ -1,4 +1,4 @@
-namespace Kora.Broker.Configs;
+namespace Kora.Metadata.Configs;
 
 /// <summary>Where a config value comes from, numbered as DescribeConfigs reports it.</summary>
 public enum ConfigSource : sbyte
