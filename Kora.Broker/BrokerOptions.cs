@@ -1,3 +1,5 @@
+using Kora.Metadata.Configs;
+
 namespace Kora.Broker;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Kora.Broker;
 /// variables such as <c>Kora__Broker__DataDir</c>, or <c>--Kora:Broker:DataDir=...</c> on the command line).
 /// Topic-level defaults use Kafka's names and meanings.
 /// </summary>
-public sealed class BrokerOptions
+public sealed class BrokerOptions : ITopicConfigDefaults
 {
     public const string SectionName = "Kora:Broker";
 

@@ -2,11 +2,13 @@ using Kora.Broker.Apis;
 using Kora.Broker.Fetching;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
 using Kora.Broker.Transactions;
+using Kora.Metadata;
+using Kora.Network;
+using Kora.Network.Apis;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker;
@@ -19,6 +21,12 @@ public static class BrokerServiceCollectionExtensions
         services.Configure<BrokerOptions>(configuration.GetSection(BrokerOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<BrokerMetrics>();
+        services.AddSingleton<IKafkaServerTelemetry>(sp => sp.GetRequiredService<BrokerMetrics>());
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<BrokerOptions>>().Value;
+            return new KafkaListenerSettings(options.SocketRequestMaxBytes, options.MaxInFlightBytesPerConnection);
+        });
         services.AddSingleton<IResourceNames, SharedNamespace>();
         services.AddSingleton(sp => new MetadataStore(
             Path.GetFullPath(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataDir),

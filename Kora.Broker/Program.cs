@@ -1,9 +1,10 @@
 using System.Net;
 using Kora.Broker;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
+using Kora.Metadata;
+using Kora.Network;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

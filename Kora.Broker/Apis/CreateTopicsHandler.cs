@@ -1,7 +1,10 @@
 using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
+using Kora.Metadata.Configs;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;

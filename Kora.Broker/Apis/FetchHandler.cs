@@ -1,12 +1,14 @@
 using Kora.Broker.Fetching;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
-using Kora.Storage.Log;
+using Kora.Metadata;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
+using Kora.Storage.Log;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Apis;

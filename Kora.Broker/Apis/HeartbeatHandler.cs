@@ -1,6 +1,7 @@
 using Kora.Broker.Groups;
-using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 

@@ -1,6 +1,8 @@
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;

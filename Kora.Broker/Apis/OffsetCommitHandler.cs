@@ -1,7 +1,9 @@
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 

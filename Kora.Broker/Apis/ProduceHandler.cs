@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Kora.Broker.Partitions;
-using Kora.Broker.Network;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
+using Kora.Network;
+using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;

@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Globalization;
+using Kora.Metadata.Configs;
 
 namespace Kora.Broker.Configs;
 

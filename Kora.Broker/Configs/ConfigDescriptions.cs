@@ -1,3 +1,5 @@
+using Kora.Metadata.Configs;
+
 namespace Kora.Broker.Configs;
 
 /// <summary>One place a config value can come from, most specific first in <see cref="DescribedConfig.Synonyms"/>.</summary>

@@ -1,7 +1,9 @@
 using System.Globalization;
 using Kora.Broker.Metadata;
-using Kora.Broker.Network;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
+using Kora.Metadata.Configs;
+using Kora.Network;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;
 

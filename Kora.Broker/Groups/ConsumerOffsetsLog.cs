@@ -1,5 +1,6 @@
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Kora.Storage.Log;

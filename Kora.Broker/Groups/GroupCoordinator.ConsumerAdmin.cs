@@ -1,6 +1,6 @@
 using Kora.Broker.Groups.Consumer;
 using Kora.Broker.Groups.Consumer.Assignors;
-using Kora.Broker.Metadata;
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Groups;

@@ -1,5 +1,5 @@
 using Kora.Broker.Groups.Consumer;
-using Kora.Broker.Metadata;
+using Kora.Metadata;
 
 namespace Kora.Broker.Groups;
 

@@ -1,4 +1,4 @@
-using Kora.Broker.Metadata;
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Groups;

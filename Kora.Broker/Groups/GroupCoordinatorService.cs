@@ -1,4 +1,5 @@
 using Kora.Broker.Metadata;
+using Kora.Metadata;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Groups;

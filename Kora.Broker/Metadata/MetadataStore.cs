@@ -1,3 +1,4 @@
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Kora.Storage.Log;

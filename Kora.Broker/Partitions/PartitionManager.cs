@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
 using Kora.Broker.Telemetry;
+using Kora.Metadata;
 using Kora.Storage.Log;
 using Microsoft.Extensions.Options;
 
@@ -63,7 +64,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
 
     private void SyncTopic(TopicImage topic, TopicImage? before)
     {
-        var config = TopicConfigs.ToLogConfig(topic.Configs, _options);
+        var config = TopicLogConfig.From(topic.Configs, _options);
         var existing = _byTopic.GetValueOrDefault(topic.Name) ?? [];
         if (existing.Length == topic.Partitions.Length)
         {

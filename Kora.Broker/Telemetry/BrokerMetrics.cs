@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Kora.Network;
 using Kora.Storage.Compaction;
 
 namespace Kora.Broker.Telemetry;
 
 /// <summary>The broker's instruments, on the <c>Kora.Broker</c> meter that ServiceDefaults exports.</summary>
-public sealed class BrokerMetrics : IDisposable
+public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
 {
     public const string MeterName = "Kora.Broker";
     private static readonly string[] ApiNames = BuildApiNames();
@@ -78,6 +80,8 @@ public sealed class BrokerMetrics : IDisposable
     public void ConnectionOpened() => _connections.Add(1);
 
     public void ConnectionClosed() => _connections.Add(-1);
+
+    public Activity? StartRequest(short apiKey, short version, string? clientId) => BrokerActivitySource.StartRequest(apiKey, version, clientId);
 
     /// <summary>Registers gauges read on collection, such as partition and segment counts.</summary>
     public void ObserveGauge(string name, string unit, string description, Func<long> read) =>

@@ -1,4 +1,5 @@
 using Kora.Broker.Metadata;
+using Kora.Metadata;
 using Kora.Protocol.MetadataRecords;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;

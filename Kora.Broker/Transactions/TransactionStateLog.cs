@@ -1,6 +1,7 @@
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 using Kora.Protocol.Records;
 using Kora.Storage.Log;

@@ -30,10 +30,10 @@ public sealed partial class RaftCore
             SendRequest(state.LeaderId, FetchSnapshotRequest.ApiKey, BuildFetchSnapshotRequest(download));
             return;
         }
-        if (IsVoter && _log.FlushedOffset < _log.EndOffset)
+        if (IsVoter && _log.FlushedOffset < _log.EndOffset && !FlushLog())
         {
             // The fetch offset tells the leader what this voter holds: it must be on disk first.
-            _log.Flush();
+            return;
         }
         SendRequest(state.LeaderId, FetchRequest.ApiKey, BuildFetchRequest());
     }

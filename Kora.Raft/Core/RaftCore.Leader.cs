@@ -16,9 +16,11 @@ public sealed partial class RaftCore
         }
         if (_log.EndOffset > _log.FlushedOffset && _now >= _flushDue)
         {
-            _log.Flush();
             _flushDue = long.MaxValue;
-            OnLeaderLogFlushed(state);
+            if (FlushLog())
+            {
+                OnLeaderLogFlushed(state);
+            }
         }
         if (_now >= state.BeginQuorumEpochDue)
         {

@@ -23,6 +23,7 @@ public sealed partial class RaftCore
     private readonly IQuorumStateStore _store;
     private readonly IRaftNetwork _network;
     private readonly IRaftListener _listener;
+    private readonly IRaftFlushScheduler? _flusher;
     private readonly Random _random;
     private readonly ILogger _logger;
     private readonly RequestTracker _requests;
@@ -33,9 +34,11 @@ public sealed partial class RaftCore
     private long _highWatermark;
     private long _nextDelivery;
     private long _flushDue = long.MaxValue;
+    private RaftLogFlush? _flushInFlight;
     private (int LeaderId, int Epoch) _notifiedLeader = (-2, -1);
 
-    public RaftCore(RaftConfig config, IRaftLog log, IQuorumStateStore store, IRaftNetwork network, IRaftListener listener, Random random, ILogger? logger = null)
+    public RaftCore(
+        RaftConfig config, IRaftLog log, IQuorumStateStore store, IRaftNetwork network, IRaftListener listener, Random random, ILogger? logger = null, IRaftFlushScheduler? flusher = null)
     {
         config.Validate();
         _config = config;
@@ -43,6 +46,7 @@ public sealed partial class RaftCore
         _store = store;
         _network = network;
         _listener = listener;
+        _flusher = flusher;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
         _requests = new RequestTracker(config.RequestTimeoutMs, config.RetryBackoffMs);
@@ -166,6 +170,59 @@ public sealed partial class RaftCore
             }
         }
         Deliver();
+    }
+
+    /// <summary>
+    /// The transport could not deliver a request, or lost it with its connection: Kafka's disconnected
+    /// response. The destination is asked again after the retry backoff instead of the request timeout.
+    /// </summary>
+    public void OnRequestFailed(int destination, int correlationId, long now)
+    {
+        _now = now;
+        if (_requests.TryComplete(destination, correlationId, out _))
+        {
+            _requests.BackOff(destination, now);
+        }
+    }
+
+    /// <summary>A background fsync handed to the <see cref="IRaftFlushScheduler"/> finished; call on the Raft thread.</summary>
+    public void OnFlushCompleted(RaftLogFlush flush, long now)
+    {
+        _now = now;
+        if (!ReferenceEquals(flush, _flushInFlight))
+        {
+            return;
+        }
+        _flushInFlight = null;
+        _log.CompleteFlush(flush);
+        if (_state is LeaderState leader)
+        {
+            OnLeaderLogFlushed(leader);
+            if (_log.EndOffset > _log.FlushedOffset)
+            {
+                ScheduleFlush();
+            }
+        }
+        Deliver();
+    }
+
+    /// <summary>
+    /// Makes the log durable up to its end: inline without a flush scheduler (true: done), otherwise by
+    /// starting a background fsync unless one runs already (false: wait for <see cref="OnFlushCompleted"/>).
+    /// </summary>
+    private bool FlushLog()
+    {
+        if (_flusher is null)
+        {
+            _log.Flush();
+            return true;
+        }
+        if (_flushInFlight is null)
+        {
+            _flushInFlight = _log.PrepareFlush();
+            _flusher.Schedule(_flushInFlight);
+        }
+        return false;
     }
 
     /// <summary>

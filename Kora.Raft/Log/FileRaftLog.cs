@@ -34,6 +34,7 @@ public sealed partial class FileRaftLog : IRaftLog
     private long _flushedOffset;
     private OffsetAndEpoch? _snapshot;
     private long _snapshotSize;
+    private RaftLogFlush? _pendingFlush;
 
     private FileRaftLog(IRaftFileSystem fs, string directory, long segmentBytes, ILogger logger)
     {
@@ -148,6 +149,23 @@ public sealed partial class FileRaftLog : IRaftLog
         _flushedOffset = _endOffset;
     }
 
+    public RaftLogFlush PrepareFlush()
+    {
+        var fsyncs = _dirtySegments.Select(segment => _fs.PrepareFlush(SegmentPath(segment))).ToArray();
+        _dirtySegments.Clear();
+        _pendingFlush = new RaftLogFlush(_endOffset, fsyncs);
+        return _pendingFlush;
+    }
+
+    public void CompleteFlush(RaftLogFlush flush)
+    {
+        if (ReferenceEquals(flush, _pendingFlush))
+        {
+            _pendingFlush = null;
+        }
+        _flushedOffset = Math.Max(_flushedOffset, Math.Min(flush.EndOffset, _endOffset));
+    }
+
     public void TruncateTo(long offset)
     {
         if (offset >= _endOffset)
@@ -176,6 +194,7 @@ public sealed partial class FileRaftLog : IRaftLog
         _endOffset = _batches.Count > 0 ? _batches[^1].EndOffset : _startOffset;
         _epochs.TruncateFromEnd(_endOffset);
         _flushedOffset = Math.Min(_flushedOffset, _endOffset);
+        _pendingFlush?.LimitTo(_endOffset);
     }
 
     public ReadOnlyMemory<byte> Read(long offset, int maxBytes)
@@ -266,6 +285,7 @@ public sealed partial class FileRaftLog : IRaftLog
         ReplaceSnapshot(id, content.Length);
         DeleteAllSegments();
         _startOffset = _endOffset = _flushedOffset = id.Offset;
+        _pendingFlush?.LimitTo(id.Offset);
     }
 
     private void ReplaceSnapshot(OffsetAndEpoch id, long size)

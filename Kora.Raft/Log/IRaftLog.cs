@@ -37,6 +37,12 @@ public interface IRaftLog
 
     void Flush();
 
+    /// <summary>Captures an fsync of everything appended so far, to run off the Raft thread (see <see cref="RaftLogFlush"/>).</summary>
+    RaftLogFlush PrepareFlush();
+
+    /// <summary>Marks what <paramref name="flush"/> made durable as flushed; on the Raft thread.</summary>
+    void CompleteFlush(RaftLogFlush flush);
+
     /// <summary>Removes every batch at or after <paramref name="offset"/>.</summary>
     void TruncateTo(long offset);
 

@@ -25,6 +25,13 @@ public interface IRaftFileSystem
     /// <summary>fsync: everything appended so far survives a crash.</summary>
     void Flush(string path);
 
+    /// <summary>
+    /// An fsync of everything appended to the file so far, to run later on another thread while appends
+    /// continue. A file deleted before it runs needs no sync. The default syncs by path and suits
+    /// single-threaded file systems.
+    /// </summary>
+    Action PrepareFlush(string path) => () => Flush(path);
+
     void Truncate(string path, long length);
 
     void Delete(string path);

@@ -62,6 +62,26 @@ public sealed class PhysicalFileSystem : IRaftFileSystem, IDisposable
         }
     }
 
+    public Action PrepareFlush(string path)
+    {
+        if (!_open.TryGetValue(path, out var open))
+        {
+            return static () => { };
+        }
+        var handle = open.Handle;
+        return () =>
+        {
+            try
+            {
+                RandomAccess.FlushToDisk(handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The file was deleted (truncated away or below a snapshot) meanwhile: nothing of it is kept.
+            }
+        };
+    }
+
     public void Truncate(string path, long length)
     {
         var (handle, _) = OpenForAppend(path);

@@ -1,5 +1,6 @@
 using Kora.Broker.Apis;
 using Kora.Broker.Configs;
+using Kora.Metadata.Configs;
 
 namespace Kora.Broker.Tests.Apis;
 

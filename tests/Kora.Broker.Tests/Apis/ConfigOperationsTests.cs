@@ -1,4 +1,4 @@
-using Kora.Broker.Configs;
+using Kora.Metadata.Configs;
 
 namespace Kora.Broker.Tests.Apis;
 

@@ -1,4 +1,5 @@
-using Kora.Broker.Network;
+using Kora.Network;
+
 
 namespace Kora.Broker.Tests.Network;
 

@@ -15,7 +15,7 @@ internal sealed class CoreHarness : IRaftNetwork, IRaftListener
     public const string Directory = "/data/__cluster_metadata-0";
     private int _correlation = 1000;
 
-    public CoreHarness(int nodeId = 1, int[]? voters = null, SimulatedFileSystem? disk = null, Action<CoreHarness>? prepare = null)
+    public CoreHarness(int nodeId = 1, int[]? voters = null, SimulatedFileSystem? disk = null, Action<CoreHarness>? prepare = null, IRaftFlushScheduler? flusher = null)
     {
         Disk = disk ?? new SimulatedFileSystem();
         Config = new RaftConfig
@@ -33,7 +33,7 @@ internal sealed class CoreHarness : IRaftNetwork, IRaftListener
         Log = FileRaftLog.Open(Disk, Directory, NullLogger.Instance);
         Store = new FileQuorumStateStore(Disk, Directory + "/quorum-state");
         prepare?.Invoke(this);
-        Core = new RaftCore(Config, Log, Store, this, this, new Random(1), NullLogger.Instance);
+        Core = new RaftCore(Config, Log, Store, this, this, new Random(1), NullLogger.Instance, flusher);
         Core.Initialize(Now);
     }
 

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Kora.Broker.Groups;
 using Kora.Broker.Groups.Consumer;
-using Kora.Broker.Metadata;
+using Kora.Metadata;
 using Kora.Protocol.Primitives;
 
 namespace Kora.Broker.Tests.Groups.Consumer;
