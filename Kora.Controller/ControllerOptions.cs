@@ -35,6 +35,12 @@ public sealed class ControllerOptions : ITopicConfigDefaults
     /// <summary><c>controller.quorum.fetch.timeout.ms</c>.</summary>
     public int FetchTimeoutMs { get; set; } = 2000;
 
+    /// <summary>
+    /// Kora's fast failover: when the leader's connection is refused or reset, a voter stands for election (with
+    /// pre-vote) after this delay plus up to as much again, instead of waiting out the fetch timeout. 0 is Kafka's behaviour.
+    /// </summary>
+    public int UnreachableLeaderTimeoutMs { get; set; } = 250;
+
     /// <summary><c>controller.quorum.election.backoff.max.ms</c>.</summary>
     public int ElectionBackoffMaxMs { get; set; } = 1000;
 

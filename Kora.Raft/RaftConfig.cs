@@ -26,6 +26,14 @@ public sealed class RaftConfig
     /// <summary>The unit of the randomized exponential backoff after a lost election.</summary>
     public int ElectionBackoffBaseMs { get; init; } = 50;
     public int RetryBackoffMs { get; init; } = 20;
+
+    /// <summary>
+    /// Kora's fast failover: a voter whose connection to the leader is refused or reset (a leader process that
+    /// died closes its sockets at once) starts a pre-vote after this delay, plus as much again at random, instead
+    /// of waiting out the whole fetch timeout. Pre-vote keeps it harmless when only this voter lost the leader: the
+    /// others still fetch from it and refuse. 0 turns it off (Kafka's behaviour).
+    /// </summary>
+    public int UnreachableLeaderTimeoutMs { get; init; } = 250;
     public int RequestTimeoutMs { get; init; } = 2000;
 
     /// <summary>How long the leader parks a fetch that has nothing new to return.</summary>

@@ -60,6 +60,7 @@ public sealed partial class ControllerRaft : IHostedService, IAsyncDisposable
             ElectionBackoffMaxMs = _options.ElectionBackoffMaxMs,
             RequestTimeoutMs = _options.RequestTimeoutMs,
             RetryBackoffMs = _options.RetryBackoffMs,
+            UnreachableLeaderTimeoutMs = _options.UnreachableLeaderTimeoutMs,
             AppendLingerMs = _options.AppendLingerMs,
         };
         var core = new RaftCore(config, log, store, _network, Controller, new Random(), _logger, flusher: _loop);

@@ -10,7 +10,7 @@ public sealed partial class RaftCore
 {
     private void PollFollower(FollowerState state)
     {
-        if (_now >= state.FetchDeadline)
+        if (_now >= state.FetchDeadline || (IsVoter && state.LeaderUnreachableDeadline >= 0 && _now >= state.LeaderUnreachableDeadline))
         {
             if (IsVoter)
             {
@@ -306,6 +306,7 @@ public sealed partial class RaftCore
         }
         follower.HasFetchedFromLeader = true;
         follower.FetchDeadline = _now + _config.FetchTimeoutMs;
+        follower.LeaderUnreachableDeadline = -1;
         return true;
     }
 

@@ -134,6 +134,7 @@ public sealed partial class RaftCore
             Log.SnapshotInstalled(_logger, NodeId, id.ToString(), source);
         }
         follower.HasFetchedFromLeader = true;
+        follower.LeaderUnreachableDeadline = -1;
         follower.FetchDeadline = _now + _config.FetchTimeoutMs;
         return true;
     }

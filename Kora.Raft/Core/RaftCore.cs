@@ -182,6 +182,11 @@ public sealed partial class RaftCore
         if (_requests.TryComplete(destination, correlationId, out _))
         {
             _requests.BackOff(destination, now);
+            if (_state is FollowerState follower && IsVoter && destination == follower.LeaderId
+                && _config.UnreachableLeaderTimeoutMs > 0 && follower.LeaderUnreachableDeadline < 0)
+            {
+                follower.LeaderUnreachableDeadline = now + _config.UnreachableLeaderTimeoutMs + _random.Next(_config.UnreachableLeaderTimeoutMs + 1);
+            }
         }
     }
 
@@ -287,7 +292,7 @@ public sealed partial class RaftCore
             ProspectiveState p => p.ElectionDeadline,
             CandidateState c => c.BackoffUntil ?? c.ElectionDeadline,
             LeaderState l => Math.Min(Math.Min(_config.Voters.Count > 1 ? l.CheckQuorumDeadline : long.MaxValue, l.BeginQuorumEpochDue), Math.Min(_flushDue, ParkedDeadline())),
-            FollowerState f => f.FetchDeadline,
+            FollowerState f => f.LeaderUnreachableDeadline >= 0 ? Math.Min(f.FetchDeadline, f.LeaderUnreachableDeadline) : f.FetchDeadline,
             ResignedState r => r.ElectionDeadline,
             _ => long.MaxValue,
         });

@@ -14,6 +14,12 @@ internal sealed class FollowerState(int epoch, int leaderId, int votedId, long f
 
     public SnapshotDownload? Snapshot { get; set; }
 
+    /// <summary>
+    /// When the leader's connection failed and no fetch has succeeded since: the time this voter stands for
+    /// election without waiting out the fetch timeout. -1 while the leader answers.
+    /// </summary>
+    public long LeaderUnreachableDeadline { get; set; } = -1;
+
     public override bool CanGrantVote(int candidateId, bool isLogUpToDate, bool isPreVote) =>
         isPreVote && !HasFetchedFromLeader && isLogUpToDate;
 }

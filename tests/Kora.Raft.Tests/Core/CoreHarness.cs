@@ -15,7 +15,7 @@ internal sealed class CoreHarness : IRaftNetwork, IRaftListener
     public const string Directory = "/data/__cluster_metadata-0";
     private int _correlation = 1000;
 
-    public CoreHarness(int nodeId = 1, int[]? voters = null, SimulatedFileSystem? disk = null, Action<CoreHarness>? prepare = null, IRaftFlushScheduler? flusher = null)
+    public CoreHarness(int nodeId = 1, int[]? voters = null, SimulatedFileSystem? disk = null, Action<CoreHarness>? prepare = null, IRaftFlushScheduler? flusher = null, int unreachableLeaderTimeoutMs = 0)
     {
         Disk = disk ?? new SimulatedFileSystem();
         Config = new RaftConfig
@@ -29,6 +29,7 @@ internal sealed class CoreHarness : IRaftNetwork, IRaftListener
             FetchMaxWaitMs = 0,
             ElectionBackoffBaseMs = 10,
             ElectionBackoffMaxMs = 100,
+            UnreachableLeaderTimeoutMs = unreachableLeaderTimeoutMs,
         };
         Log = FileRaftLog.Open(Disk, Directory, NullLogger.Instance);
         Store = new FileQuorumStateStore(Disk, Directory + "/quorum-state");

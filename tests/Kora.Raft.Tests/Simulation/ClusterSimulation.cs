@@ -112,10 +112,18 @@ public sealed class ClusterSimulation
         foreach (var (to, message) in _network.TakeDue())
         {
             var node = Node(to);
-            if (node.Alive)
+            // A dead process refuses connections, and now and then a live link resets: the sender's
+            // transport reports the request as failed (Kora's fast failover reacts to that).
+            var refused = !node.Alive || (chaos && _random.NextDouble() < 0.002);
+            if (refused)
             {
-                node.Core.Handle(message, _now);
+                if (!message.IsResponse && Node(message.Source) is { Alive: true } sender)
+                {
+                    sender.Core.OnRequestFailed(to, message.CorrelationId, _now);
+                }
+                continue;
             }
+            node.Core.Handle(message, _now);
         }
         foreach (var node in _nodes.Where(n => n.Alive))
         {
@@ -240,7 +248,7 @@ public sealed class ClusterSimulation
         }
     }
 
-    /// <summary>Leader completeness: a new leader's log holds every committed record above its snapshot.</summary>
+    /// <summary>Leader completeness: a new leader's log holds every record committed in an earlier epoch above its snapshot.</summary>
     private void CheckLeaderHasCommitted(SimNode node)
     {
         var log = node.Log;
@@ -266,7 +274,10 @@ public sealed class ClusterSimulation
         }
         for (var offset = log.StartOffset; offset < _history.End; offset++)
         {
-            if (!_history.TryGet(offset, out var committed))
+            // Raft's leader completeness speaks of entries committed in earlier epochs only: a candidate whose
+            // delayed votes make it leader of an old epoch after a newer epoch committed is a stale leader that can
+            // commit nothing, and it steps down at its first contact with the newer epoch.
+            if (!_history.TryGet(offset, out var committed) || _history.CommittedByEpochAtMost(offset) >= node.Core.Epoch)
             {
                 continue;
             }

@@ -8,6 +8,7 @@ namespace Kora.Raft.Tests.Simulation;
 public sealed class CommittedHistory
 {
     private readonly Dictionary<long, (int Epoch, string Payload)> _records = [];
+    private readonly Dictionary<long, int> _committedBy = [];
 
     public long End { get; private set; }
 
@@ -15,8 +16,16 @@ public sealed class CommittedHistory
 
     public bool TryGet(long offset, out (int Epoch, string Payload) record) => _records.TryGetValue(offset, out record);
 
-    public void Observe(int nodeId, long offset, int epoch, string payload)
+    /// <summary>
+    /// An epoch no lower than the one the record was committed in: the lowest epoch a node was in when it applied it
+    /// (a node learns of a commit from the leader of its epoch or an earlier one). Leader completeness binds the
+    /// leaders of later epochs only.
+    /// </summary>
+    public int CommittedByEpochAtMost(long offset) => _committedBy.GetValueOrDefault(offset, int.MaxValue);
+
+    public void Observe(int nodeId, long offset, int epoch, string payload, int observerEpoch)
     {
+        _committedBy[offset] = Math.Min(_committedBy.GetValueOrDefault(offset, int.MaxValue), observerEpoch);
         if (_records.TryGetValue(offset, out var known))
         {
             if (known.Epoch != epoch || known.Payload != payload)

@@ -28,7 +28,7 @@ public sealed class SimNode(int id, RaftConfig config, SimulatedNetwork network,
             trace($"node {Id} recovered: {report}");
         }
         var store = new FileQuorumStateStore(Disk, Directory + "/" + FileQuorumStateStore.FileName);
-        StateMachine = new SimStateMachine(Id, history, trace);
+        StateMachine = new SimStateMachine(Id, history, trace, () => Core.Epoch);
         Core = new RaftCore(Config, Log, store, network.EndpointFor(Id), StateMachine, new Random(seed), NullLogger.Instance);
         Core.Initialize(now);
         Alive = true;

@@ -7,7 +7,7 @@ namespace Kora.Raft.Tests.Simulation;
 /// The replicated state machine of a simulated node: the list of applied records. Its snapshot is
 /// that list, so loading one is checked against the committed history like applying records is.
 /// </summary>
-public sealed class SimStateMachine(int nodeId, CommittedHistory history, Action<string> trace) : IRaftListener
+public sealed class SimStateMachine(int nodeId, CommittedHistory history, Action<string> trace, Func<int> nodeEpoch) : IRaftListener
 {
     private readonly List<(long Offset, int Epoch, string Payload)> _applied = [];
 
@@ -41,7 +41,7 @@ public sealed class SimStateMachine(int nodeId, CommittedHistory history, Action
 
     private void Apply(long offset, int epoch, string payload)
     {
-        history.Observe(nodeId, offset, epoch, payload);
+        history.Observe(nodeId, offset, epoch, payload, nodeEpoch());
         _applied.Add((offset, epoch, payload));
         AppliedPayloads.Add(payload);
     }
