@@ -1,4 +1,5 @@
 using Kora.Broker.Apis;
+using Kora.Broker.Cluster;
 using Kora.Broker.Fetching;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
@@ -28,10 +29,19 @@ public static class BrokerServiceCollectionExtensions
             return new KafkaListenerSettings(options.SocketRequestMaxBytes, options.MaxInFlightBytesPerConnection);
         });
         services.AddSingleton<IResourceNames, SharedNamespace>();
+        var clusterMode = configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsClusterMode ?? false;
         services.AddSingleton(sp => new MetadataStore(
             Path.GetFullPath(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataDir),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<MetadataStore>>()));
+            sp.GetRequiredService<ILogger<MetadataStore>>(),
+            localLog: !clusterMode));
+        if (clusterMode)
+        {
+            services.AddSingleton<MetadataObserver>();
+            services.AddSingleton<ControllerChannel>();
+            services.AddSingleton<BrokerLifecycle>();
+            services.AddSingleton<ForwardingAdmin>();
+        }
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();
@@ -60,6 +70,11 @@ public static class BrokerServiceCollectionExtensions
         services.AddHostedService<TransactionCoordinatorService>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
+        if (clusterMode)
+        {
+            // Stopped before the listener: the controlled shutdown moves leaderships while clients can still be redirected.
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerLifecycle>());
+        }
 
         services.AddSingleton<IApiHandler, ApiVersionsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();
