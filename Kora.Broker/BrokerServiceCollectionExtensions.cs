@@ -57,6 +57,7 @@ public static class BrokerServiceCollectionExtensions
                 sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
                 GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value), () => admin.Image);
         });
+        services.AddSingleton<GroupPartitionLoader>();
         services.AddHostedService<GroupCoordinatorService>();
         services.AddSingleton<ProducerIdManager>();
         services.AddSingleton<IProducerIdSource>(sp => sp.GetRequiredService<ProducerIdManager>());

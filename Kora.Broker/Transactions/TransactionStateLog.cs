@@ -24,7 +24,7 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     {
         get
         {
-            if (!_ready && partitions.Get(TopicName, 0) is not null)
+            if (!_ready && admin.Image.Topic(TopicName) is not null)
             {
                 _ready = true;
             }
@@ -61,7 +61,8 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
 
     public async ValueTask<ErrorCode> AppendAsync(string transactionalId, byte[] key, byte[]? value, CancellationToken cancellationToken)
     {
-        if (partitions.Get(TopicName, PartitionFor(transactionalId)) is not { } partition)
+        // Only the leader of the transactional id's partition coordinates it (and may write its state).
+        if (partitions.GetLed(TopicName, PartitionFor(transactionalId), out _) is not { } partition)
         {
             return ErrorCode.NotCoordinator;
         }

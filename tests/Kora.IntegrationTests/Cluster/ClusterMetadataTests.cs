@@ -13,11 +13,10 @@ public class ClusterMetadataTests(ITestOutputHelper output)
     public async Task Topics_created_through_any_broker_appear_on_every_broker()
     {
         await using var fleet = await ClusterFleet.StartAsync();
-        foreach (var broker in fleet.Brokers)
-        {
-            var brokers = ClusterFleet.Describe(broker).Brokers.Select(b => b.BrokerId).Order().ToList();
-            Assert.Equal([101, 102, 103], brokers);
-        }
+        // Each broker is ready once it is unfenced itself; it learns of the others' unfencing a moment later.
+        await ClusterFleet.WaitUntilAsync(
+            () => fleet.Brokers.All(b => ClusterFleet.Describe(b).Brokers.Select(x => x.BrokerId).Order().SequenceEqual([101, 102, 103])),
+            TimeSpan.FromSeconds(10), fleet.Output);
 
         var names = Enumerable.Range(0, 100).Select(i => $"cluster-topic-{i:D3}").ToList();
         var clock = Stopwatch.StartNew();

@@ -42,6 +42,7 @@ public sealed class ClusterFleet : IAsyncDisposable
         try
         {
             await Task.WhenAll(processes.Select(b => b.StartAsync())).ConfigureAwait(false);
+            await fleet.WaitForBrokersAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
         }
         catch
         {
@@ -49,6 +50,15 @@ public sealed class ClusterFleet : IAsyncDisposable
             throw;
         }
         return fleet;
+    }
+
+    /// <summary>Waits until every running broker lists every running broker (each learns of the others' unfencing through the log).</summary>
+    public Task<TimeSpan> WaitForBrokersAsync(TimeSpan timeout)
+    {
+        var expected = Brokers.Select((b, i) => (b, Id: FirstBrokerId + i)).Where(x => x.b.IsRunning).Select(x => x.Id).ToList();
+        return WaitUntilAsync(
+            () => Brokers.Where(b => b.IsRunning).All(b => Describe(b).Brokers.Select(x => x.BrokerId).Order().SequenceEqual(expected)),
+            timeout, Output);
     }
 
     public BrokerProcess Broker(int nodeId) => Brokers[nodeId - FirstBrokerId];
