@@ -15,6 +15,9 @@ namespace Kora.Broker.Cluster;
 /// </summary>
 public sealed partial class ControllerChannel : IAsyncDisposable
 {
+    /// <summary>Kafka's retry.backoff.ms: a new leader is usually elected within a second, so retries stay frequent.</summary>
+    private const int MaxBackoffMs = 100;
+
     private readonly IReadOnlyDictionary<int, EndPoint> _voters;
     private readonly int[] _voterIds;
     private readonly Func<int> _leaderHint;
@@ -82,7 +85,7 @@ public sealed partial class ControllerChannel : IAsyncDisposable
             {
                 throw new TimeoutException($"No active controller answered API {apiKey} within {_timeout.TotalMilliseconds} ms.");
             }
-            backoffMs = Math.Min(backoffMs * 2, 500);
+            backoffMs = Math.Min(backoffMs * 2, MaxBackoffMs);
         }
     }
 

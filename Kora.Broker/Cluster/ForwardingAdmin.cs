@@ -14,27 +14,42 @@ public sealed class ForwardingAdmin(ControllerChannel controller, MetadataObserv
 {
     private readonly BrokerOptions _options = options.Value;
 
-    public async ValueTask<TopicChangeResult> CreateTopicAsync(TopicSpec spec, bool validateOnly, CancellationToken cancellation)
+    public async ValueTask<TopicChangeResult> CreateTopicAsync(TopicSpec spec, bool validateOnly, CancellationToken cancellation) =>
+        (await CreateTopicsAsync([spec], validateOnly, cancellation).ConfigureAwait(false))[0];
+
+    /// <summary>Creates topics in one CreateTopics request: the controller commits all their records as one batch.</summary>
+    public async ValueTask<IReadOnlyList<TopicChangeResult>> CreateTopicsAsync(IReadOnlyList<TopicSpec> specs, bool validateOnly, CancellationToken cancellation)
     {
-        var topic = new CreateTopicsRequest.CreatableTopic
+        var request = new CreateTopicsRequest
         {
-            Name = spec.Name,
-            NumPartitions = spec.Assignments is { Count: > 0 } ? -1 : spec.NumPartitions,
-            ReplicationFactor = spec.Assignments is { Count: > 0 } ? (short)-1 : spec.ReplicationFactor,
-            Assignments = spec.Assignments?.Select(a => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = a.Key, BrokerIds = [.. a.Value] }).ToList() ?? [],
-            Configs = spec.Configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Key, Value = c.Value }).ToList(),
-        };
-        return await RunAsync(async () =>
-        {
-            var response = await controller.SendAsync<CreateTopicsResponse>(CreateTopicsRequest.ApiKey, 7, flexible: true, new CreateTopicsRequest
+            Topics = specs.Select(spec => new CreateTopicsRequest.CreatableTopic
             {
-                Topics = [topic],
-                timeoutMs = _options.ControllerRequestTimeoutMs,
-                validateOnly = validateOnly,
-            }, r => r.Topics.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancellation).ConfigureAwait(false);
-            var result = response.Topics.Single();
-            return new TopicChangeResult((ErrorCode)result.ErrorCode, result.ErrorMessage, result.TopicId, result.NumPartitions, result.ReplicationFactor) { Name = spec.Name };
-        }, validateOnly, cancellation).ConfigureAwait(false);
+                Name = spec.Name,
+                NumPartitions = spec.Assignments is { Count: > 0 } ? -1 : spec.NumPartitions,
+                ReplicationFactor = spec.Assignments is { Count: > 0 } ? (short)-1 : spec.ReplicationFactor,
+                Assignments = spec.Assignments?.Select(a => new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = a.Key, BrokerIds = [.. a.Value] }).ToList() ?? [],
+                Configs = spec.Configs.Select(c => new CreateTopicsRequest.CreatableTopicConfig { Name = c.Key, Value = c.Value }).ToList(),
+            }).ToList(),
+            timeoutMs = _options.ControllerRequestTimeoutMs,
+            validateOnly = validateOnly,
+        };
+        try
+        {
+            var response = await controller.SendAsync<CreateTopicsResponse>(CreateTopicsRequest.ApiKey, 7, flexible: true, request,
+                r => r.Topics.Any(t => t.ErrorCode == (short)ErrorCode.NotController), cancellation).ConfigureAwait(false);
+            var results = response.Topics
+                .Select(t => new TopicChangeResult((ErrorCode)t.ErrorCode, t.ErrorMessage, t.TopicId, t.NumPartitions, t.ReplicationFactor) { Name = t.Name })
+                .ToList();
+            if (!validateOnly && results.Any(r => r.Error == ErrorCode.None))
+            {
+                await WaitForCommittedAsync(cancellation).ConfigureAwait(false);
+            }
+            return results;
+        }
+        catch (TimeoutException e)
+        {
+            return specs.Select(s => TopicChangeResult.Failed(ErrorCode.RequestTimedOut, e.Message) with { Name = s.Name }).ToList();
+        }
     }
 
     public ValueTask<TopicChangeResult> DeleteTopicAsync(string? name, Guid? id, CancellationToken cancellation) => RunAsync(async () =>

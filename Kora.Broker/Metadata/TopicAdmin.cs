@@ -19,6 +19,21 @@ public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> opti
     public ValueTask<TopicChangeResult> CreateTopicAsync(TopicSpec spec, bool validateOnly, CancellationToken cancellation) =>
         forward is not null ? forward.CreateTopicAsync(spec, validateOnly, cancellation) : store.WriteAsync(image => TopicChanges.Create(image, spec, _options, validateOnly), cancellation);
 
+    /// <summary>Creates several topics; in cluster mode in one request to the controller, which commits them together.</summary>
+    public async ValueTask<IReadOnlyList<TopicChangeResult>> CreateTopicsAsync(IReadOnlyList<TopicSpec> specs, bool validateOnly, CancellationToken cancellation)
+    {
+        if (forward is not null)
+        {
+            return specs.Count == 0 ? [] : await forward.CreateTopicsAsync(specs, validateOnly, cancellation).ConfigureAwait(false);
+        }
+        var results = new List<TopicChangeResult>(specs.Count);
+        foreach (var spec in specs)
+        {
+            results.Add(await CreateTopicAsync(spec, validateOnly, cancellation).ConfigureAwait(false));
+        }
+        return results;
+    }
+
     public ValueTask<TopicChangeResult> DeleteTopicAsync(string? name, Guid? id, CancellationToken cancellation) =>
         forward is not null ? forward.DeleteTopicAsync(name, id, cancellation) : store.WriteAsync(image => TopicChanges.Delete(image, name, id), cancellation);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using Kora.Protocol.Messages;
 
 namespace Kora.IntegrationTests.Infrastructure;
 
@@ -56,25 +57,41 @@ public sealed class ClusterFleet : IAsyncDisposable
     public Task<TimeSpan> WaitForBrokersAsync(TimeSpan timeout)
     {
         var expected = Brokers.Select((b, i) => (b, Id: FirstBrokerId + i)).Where(x => x.b.IsRunning).Select(x => x.Id).ToList();
-        return WaitUntilAsync(
-            () => Brokers.Where(b => b.IsRunning).All(b => Describe(b).Brokers.Select(x => x.BrokerId).Order().SequenceEqual(expected)),
-            timeout, Output);
+        return WaitUntilAsync(async () =>
+        {
+            foreach (var broker in Brokers.Where(b => b.IsRunning))
+            {
+                if (!(await DescribeAsync(broker).ConfigureAwait(false)).Brokers.Select(x => x.BrokerId).Order().SequenceEqual(expected))
+                {
+                    return false;
+                }
+            }
+            return true;
+        }, timeout, Output);
     }
 
     public BrokerProcess Broker(int nodeId) => Brokers[nodeId - FirstBrokerId];
 
-    /// <summary>Metadata of every topic as <paramref name="broker"/> reports it.</summary>
-    public static Metadata Describe(BrokerProcess broker)
+    /// <summary>
+    /// Metadata of every topic as <paramref name="broker"/> itself reports it (a raw request on one
+    /// connection: librdkafka would ask whichever broker it likes).
+    /// </summary>
+    public static async Task<ClusterMetadata> DescribeAsync(BrokerProcess broker)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        return admin.GetMetadata(TimeSpan.FromSeconds(10));
+        await using var client = await RawKafkaClient.ConnectAsync(broker.KafkaEndPoint).ConfigureAwait(false);
+        var response = await client.SendAsync<MetadataResponse>(MetadataRequest.ApiKey, 12, new MetadataRequest { Topics = null, AllowAutoTopicCreation = false },
+            flexibleRequest: true, flexibleResponse: true).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        return new ClusterMetadata(
+            response.Topics.Select(t => new ClusterTopic(t.Name!, t.Partitions.OrderBy(p => p.PartitionIndex)
+                .Select(p => new ClusterPartition(p.PartitionIndex, p.LeaderId, (ErrorCode)p.ErrorCode)).ToList())).ToList(),
+            response.Brokers.Select(b => new ClusterBroker(b.NodeId)).ToList());
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds or <paramref name="timeout"/> passes.</summary>
-    public static async Task<TimeSpan> WaitUntilAsync(Func<bool> condition, TimeSpan timeout, Func<string> describe)
+    public static async Task<TimeSpan> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
     {
         var clock = Stopwatch.StartNew();
-        while (!condition())
+        while (!await condition().ConfigureAwait(false))
         {
             if (clock.Elapsed > timeout)
             {
@@ -97,3 +114,12 @@ public sealed class ClusterFleet : IAsyncDisposable
         await Quorum.DisposeAsync().ConfigureAwait(false);
     }
 }
+
+/// <summary>What one broker's Metadata response says, in Confluent.Kafka's terms.</summary>
+public sealed record ClusterMetadata(List<ClusterTopic> Topics, List<ClusterBroker> Brokers);
+
+public sealed record ClusterTopic(string Topic, List<ClusterPartition> Partitions);
+
+public sealed record ClusterPartition(int PartitionId, int Leader, ErrorCode Error);
+
+public sealed record ClusterBroker(int BrokerId);
