@@ -62,7 +62,17 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<ProducerIdManager>();
         services.AddSingleton<IProducerIdSource>(sp => sp.GetRequiredService<ProducerIdManager>());
         services.AddSingleton<TransactionStateLog>();
-        services.AddSingleton<ITransactionMarkerWriter, PartitionMarkerWriter>();
+        services.AddSingleton<PartitionMarkerWriter>();
+        if (clusterMode)
+        {
+            services.AddSingleton<ClusterMarkerWriter>();
+            services.AddSingleton<ITransactionMarkerWriter>(sp => sp.GetRequiredService<ClusterMarkerWriter>());
+        }
+        else
+        {
+            services.AddSingleton<ITransactionMarkerWriter>(sp => sp.GetRequiredService<PartitionMarkerWriter>());
+        }
+        services.AddSingleton<TransactionPartitionLoader>();
         services.AddSingleton<ITransactionLog>(sp => sp.GetRequiredService<TransactionStateLog>());
         services.AddSingleton(sp => new TransactionCoordinator(
             sp.GetRequiredService<ITransactionLog>(), sp.GetRequiredService<ITransactionMarkerWriter>(), sp.GetRequiredService<IProducerIdSource>(),

@@ -24,7 +24,7 @@ public sealed partial class ControllerChannel : IAsyncDisposable
     private readonly string _clientId;
     private readonly TimeSpan _timeout;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<int, ConcurrentBag<ControllerConnection>> _idle = new();
+    private readonly ConcurrentDictionary<int, ConcurrentBag<PeerConnection>> _idle = new();
     private int _roundRobin;
 
     public ControllerChannel(IOptions<BrokerOptions> options, MetadataObserver observer, ILogger<ControllerChannel> logger)
@@ -109,7 +109,7 @@ public sealed partial class ControllerChannel : IAsyncDisposable
         var pool = _idle.GetOrAdd(target, _ => []);
         if (!pool.TryTake(out var connection))
         {
-            connection = await ControllerConnection.ConnectAsync(target, _voters[target], _clientId, cancellation).ConfigureAwait(false);
+            connection = await PeerConnection.ConnectAsync(target, _voters[target], _clientId, cancellation).ConfigureAwait(false);
         }
         try
         {

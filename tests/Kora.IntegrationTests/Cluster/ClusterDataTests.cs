@@ -42,7 +42,7 @@ public class ClusterDataTests(ITestOutputHelper output)
             Assert.Equal((short)KafkaErrorCode.NotLeaderOrFollower, listed.Topics.Single().Partitions.Single().ErrorCode);
         }
 
-        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = fleet.Brokers[0].BootstrapServers, Acks = Acks.All }).Build())
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = fleet.Brokers[0].BootstrapServers, EnableIdempotence = true }).Build())
         {
             for (var i = 0; i < 300; i++)
             {
@@ -152,7 +152,40 @@ public class ClusterDataTests(ITestOutputHelper output)
         }
     }
 
-    private static List<string> Consume(string bootstrap, string group, string topic, int expected)
+    [Fact(Timeout = 240_000)]
+    public async Task A_transaction_across_partitions_led_by_every_broker_commits_and_another_aborts()
+    {
+        await using var fleet = await ClusterFleet.StartAsync(controllerSettings: Controllers);
+        const string topic = "transactional";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fleet.Brokers[0].BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 6, ReplicationFactor = 1 }]);
+        }
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fleet.BootstrapServers, TransactionalId = "cluster-txn" }).Build())
+        {
+            producer.InitTransactions(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            for (var i = 0; i < 60; i++)
+            {
+                producer.Produce(new TopicPartition(topic, i % 6), new Message<Null, string> { Value = $"committed-{i}" });
+            }
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            for (var i = 0; i < 60; i++)
+            {
+                producer.Produce(new TopicPartition(topic, i % 6), new Message<Null, string> { Value = $"aborted-{i}" });
+            }
+            producer.AbortTransaction(TimeSpan.FromSeconds(30));
+            producer.BeginTransaction();
+            producer.Produce(new TopicPartition(topic, 0), new Message<Null, string> { Value = "last" });
+            producer.CommitTransaction(TimeSpan.FromSeconds(30));
+        }
+        var consumed = Consume(fleet.BootstrapServers, "txn-reader", topic, 61, IsolationLevel.ReadCommitted);
+        Assert.Equal(61, consumed.Count);
+        Assert.DoesNotContain(consumed, v => v.StartsWith("aborted-", StringComparison.Ordinal));
+    }
+
+    private static List<string> Consume(string bootstrap, string group, string topic, int expected, IsolationLevel isolation = IsolationLevel.ReadUncommitted)
     {
         using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
         {
@@ -160,6 +193,7 @@ public class ClusterDataTests(ITestOutputHelper output)
             GroupId = group,
             AutoOffsetReset = AutoOffsetReset.Earliest,
             EnableAutoCommit = false,
+            IsolationLevel = isolation,
         }).Build();
         consumer.Subscribe(topic);
         var values = new List<string>();

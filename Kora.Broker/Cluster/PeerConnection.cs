@@ -7,27 +7,27 @@ using Kora.Protocol.Primitives;
 namespace Kora.Broker.Cluster;
 
 /// <summary>
-/// One TCP connection from this broker to one controller carrying one request at a time: requests to the
-/// controller are rare (registration, heartbeats, admin changes), so a small pool of these is simpler
-/// than pipelining and a slow CreateTopics never holds up a heartbeat.
+/// One TCP connection from this broker to a controller or another broker carrying one request at a time:
+/// such requests are rare (registration, heartbeats, admin changes, transaction markers), so a small pool of
+/// these is simpler than pipelining and a slow CreateTopics never holds up a heartbeat.
 /// </summary>
-internal sealed class ControllerConnection : IAsyncDisposable
+internal sealed class PeerConnection : IAsyncDisposable
 {
     private const int MaxResponseBytes = 128 * 1024 * 1024;
     private readonly Socket _socket;
     private readonly string _clientId;
     private int _correlationId;
 
-    private ControllerConnection(int controllerId, Socket socket, string clientId)
+    private PeerConnection(int peerId, Socket socket, string clientId)
     {
-        ControllerId = controllerId;
+        PeerId = peerId;
         _socket = socket;
         _clientId = clientId;
     }
 
-    public int ControllerId { get; }
+    public int PeerId { get; }
 
-    public static async Task<ControllerConnection> ConnectAsync(int controllerId, EndPoint endPoint, string clientId, CancellationToken cancellation)
+    public static async Task<PeerConnection> ConnectAsync(int peerId, EndPoint endPoint, string clientId, CancellationToken cancellation)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
@@ -39,7 +39,7 @@ internal sealed class ControllerConnection : IAsyncDisposable
             socket.Dispose();
             throw;
         }
-        return new ControllerConnection(controllerId, socket, clientId);
+        return new PeerConnection(peerId, socket, clientId);
     }
 
     /// <summary>Sends a request and reads its response; throws <see cref="IOException"/> when the connection breaks.</summary>
@@ -64,7 +64,7 @@ internal sealed class ControllerConnection : IAsyncDisposable
         var length = BinaryPrimitives.ReadInt32BigEndian(prefix);
         if (length < 4 || length > MaxResponseBytes)
         {
-            throw new IOException($"Response frame of {length} bytes from controller {ControllerId}.");
+            throw new IOException($"Response frame of {length} bytes from node {PeerId}.");
         }
         var frame = new byte[length];
         await ReadExactlyAsync(frame, cancellation).ConfigureAwait(false);
@@ -79,7 +79,7 @@ internal sealed class ControllerConnection : IAsyncDisposable
             var reader = new KafkaReader(frame);
             if (reader.ReadInt32() != correlationId)
             {
-                throw new IOException($"Controller {ControllerId} answered out of order.");
+                throw new IOException($"Node {PeerId} answered out of order.");
             }
             if (flexible)
             {
@@ -96,7 +96,7 @@ internal sealed class ControllerConnection : IAsyncDisposable
         }
         catch (KafkaProtocolException e)
         {
-            throw new IOException($"Malformed response from controller {ControllerId}: {e.Message}", e);
+            throw new IOException($"Malformed response from node {PeerId}: {e.Message}", e);
         }
     }
 
@@ -107,7 +107,7 @@ internal sealed class ControllerConnection : IAsyncDisposable
             var read = await _socket.ReceiveAsync(buffer, cancellation).ConfigureAwait(false);
             if (read == 0)
             {
-                throw new IOException($"Controller {ControllerId} closed the connection.");
+                throw new IOException($"Node {PeerId} closed the connection.");
             }
             buffer = buffer[read..];
         }
