@@ -66,6 +66,12 @@ public sealed partial class BrokerLifecycle(
             {
                 Log.ControllerUnavailable(logger, e.Message);
             }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The lease depends on this loop: report and keep heartbeating rather than lapse silently.
+                Log.HeartbeatLoopFailed(logger, e);
+                await Task.Delay(_options.BrokerHeartbeatIntervalMs / 4, stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
@@ -210,6 +216,9 @@ public sealed partial class BrokerLifecycle(
 
         [LoggerMessage(8, LogLevel.Warning, "Broker {NodeId}: controlled shutdown did not finish within {TimeoutMs} ms")]
         public static partial void ControlledShutdownTimedOut(ILogger logger, int nodeId, int timeoutMs);
+
+        [LoggerMessage(10, LogLevel.Error, "Registration or heartbeat failed unexpectedly; retrying")]
+        public static partial void HeartbeatLoopFailed(ILogger logger, Exception exception);
 
         [LoggerMessage(9, LogLevel.Warning, "The controller refused cell {Cell} for broker {NodeId}: {Error} {Message}")]
         public static partial void CellRefused(ILogger logger, int nodeId, string cell, string error, string? message);
