@@ -28,6 +28,30 @@ public sealed class BrokerOptions : ITopicConfigDefaults
 
     public string? Rack { get; set; }
 
+    /// <summary>
+    /// Kafka's <c>controller.quorum.voters</c> (<c>id@host:port,...</c>). When set the broker joins that
+    /// controller quorum (cluster mode): it follows the metadata log as an observer and sends every
+    /// metadata change to the active controller. When empty it is a single-node cluster of its own.
+    /// </summary>
+    public string? ControllerQuorumVoters { get; set; }
+
+    /// <summary>The cell this broker belongs to, registered as its <c>kora.broker.cell</c> config in cluster mode.</summary>
+    public string? Cell { get; set; }
+
+    /// <summary>broker.heartbeat.interval.ms: how often a registered broker renews its lease with the controller.</summary>
+    public int BrokerHeartbeatIntervalMs { get; set; } = 2000;
+
+    /// <summary>How long a stopping broker waits for the controller to move its leaderships away (controlled shutdown).</summary>
+    public int ControlledShutdownTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>How long a request forwarded to the controller may take, retries at a new leader included.</summary>
+    public int ControllerRequestTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>metadata.log.max.record.bytes.between.snapshots: how often an observer snapshots its image.</summary>
+    public long MetadataLogMaxRecordBytesBetweenSnapshots { get; set; } = 20L * 1024 * 1024;
+
+    public bool IsClusterMode => !string.IsNullOrWhiteSpace(ControllerQuorumVoters);
+
     public bool AutoCreateTopicsEnable { get; set; } = true;
 
     public int NumPartitions { get; set; } = 1;

@@ -1,4 +1,5 @@
 using Kora.Broker.Apis;
+using Kora.Broker.Cluster;
 using Kora.Broker.Fetching;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
@@ -28,10 +29,19 @@ public static class BrokerServiceCollectionExtensions
             return new KafkaListenerSettings(options.SocketRequestMaxBytes, options.MaxInFlightBytesPerConnection);
         });
         services.AddSingleton<IResourceNames, SharedNamespace>();
+        var clusterMode = configuration.GetSection(BrokerOptions.SectionName).Get<BrokerOptions>()?.IsClusterMode ?? false;
         services.AddSingleton(sp => new MetadataStore(
             Path.GetFullPath(sp.GetRequiredService<IOptions<BrokerOptions>>().Value.DataDir),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<MetadataStore>>()));
+            sp.GetRequiredService<ILogger<MetadataStore>>(),
+            localLog: !clusterMode));
+        if (clusterMode)
+        {
+            services.AddSingleton<MetadataObserver>();
+            services.AddSingleton<ControllerChannel>();
+            services.AddSingleton<BrokerLifecycle>();
+            services.AddSingleton<ForwardingAdmin>();
+        }
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();
@@ -47,11 +57,22 @@ public static class BrokerServiceCollectionExtensions
                 sp.GetRequiredService<ConsumerOffsetsLog>(), sp.GetRequiredService<TimeProvider>(),
                 GroupSettings.From(sp.GetRequiredService<IOptions<BrokerOptions>>().Value), () => admin.Image);
         });
+        services.AddSingleton<GroupPartitionLoader>();
         services.AddHostedService<GroupCoordinatorService>();
         services.AddSingleton<ProducerIdManager>();
         services.AddSingleton<IProducerIdSource>(sp => sp.GetRequiredService<ProducerIdManager>());
         services.AddSingleton<TransactionStateLog>();
-        services.AddSingleton<ITransactionMarkerWriter, PartitionMarkerWriter>();
+        services.AddSingleton<PartitionMarkerWriter>();
+        if (clusterMode)
+        {
+            services.AddSingleton<ClusterMarkerWriter>();
+            services.AddSingleton<ITransactionMarkerWriter>(sp => sp.GetRequiredService<ClusterMarkerWriter>());
+        }
+        else
+        {
+            services.AddSingleton<ITransactionMarkerWriter>(sp => sp.GetRequiredService<PartitionMarkerWriter>());
+        }
+        services.AddSingleton<TransactionPartitionLoader>();
         services.AddSingleton<ITransactionLog>(sp => sp.GetRequiredService<TransactionStateLog>());
         services.AddSingleton(sp => new TransactionCoordinator(
             sp.GetRequiredService<ITransactionLog>(), sp.GetRequiredService<ITransactionMarkerWriter>(), sp.GetRequiredService<IProducerIdSource>(),
@@ -60,6 +81,11 @@ public static class BrokerServiceCollectionExtensions
         services.AddHostedService<TransactionCoordinatorService>();
         services.AddSingleton<KafkaListener>();
         services.AddHostedService(sp => sp.GetRequiredService<KafkaListener>());
+        if (clusterMode)
+        {
+            // Stopped before the listener: the controlled shutdown moves leaderships while clients can still be redirected.
+            services.AddHostedService(sp => sp.GetRequiredService<BrokerLifecycle>());
+        }
 
         services.AddSingleton<IApiHandler, ApiVersionsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();

@@ -1,5 +1,6 @@
 using System.Net;
 using Kora.Broker;
+using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
@@ -25,7 +26,17 @@ var metrics = app.Services.GetRequiredService<BrokerMetrics>();
 metrics.ObserveGauge("kora.broker.partitions", "{partition}", "Partitions hosted by this broker.", () => partitions.PartitionCount);
 metrics.ObserveGauge("kora.broker.log.segments", "{segment}", "Log segments across hosted partitions.", () => partitions.SegmentCount);
 metadata.Subscribe(partitions);
-metadata.Load();
+var observer = options.IsClusterMode ? app.Services.GetRequiredService<MetadataObserver>() : null;
+if (observer is not null)
+{
+    // Cluster mode: the image comes from the controller quorum; serve nothing before it has caught up.
+    observer.Start();
+    await observer.CaughtUp.WaitAsync(app.Lifetime.ApplicationStopping);
+}
+else
+{
+    metadata.Load();
+}
 partitions.RemoveOrphans(metadata.Image);
 
 await app.StartAsync();
@@ -35,8 +46,17 @@ kafka.Start(IPEndPoint.Parse(options.Listener));
 var kafkaEndPoint = kafka.EndPoint!;
 var httpEndPoint = httpListener!.IPEndPoint!;
 var advertised = options.AdvertisedListener is { } configured ? IPEndPoint.Parse(configured) : kafkaEndPoint;
-await app.Services.GetRequiredService<TopicAdmin>().RegisterBrokerAsync(
-    options.NodeId, advertised.Address.ToString(), advertised.Port, options.Rack, app.Lifetime.ApplicationStopping);
+if (observer is not null)
+{
+    var lifecycle = app.Services.GetRequiredService<BrokerLifecycle>();
+    lifecycle.Start(advertised.Address.ToString(), advertised.Port);
+    await lifecycle.Unfenced.WaitAsync(app.Lifetime.ApplicationStopping);
+}
+else
+{
+    await app.Services.GetRequiredService<TopicAdmin>().RegisterBrokerAsync(
+        options.NodeId, advertised.Address.ToString(), advertised.Port, options.Rack, app.Lifetime.ApplicationStopping);
+}
 
 Console.WriteLine($"KORA_BROKER_READY kafka={kafkaEndPoint} http={httpEndPoint}");
 app.Services.GetRequiredService<ILogger<BrokerOptions>>().LogInformation(
@@ -44,4 +64,8 @@ app.Services.GetRequiredService<ILogger<BrokerOptions>>().LogInformation(
     options.NodeId, kafkaEndPoint, httpEndPoint, Path.GetFullPath(options.DataDir));
 
 await app.WaitForShutdownAsync();
+if (observer is not null)
+{
+    await observer.DisposeAsync();
+}
 await app.DisposeAsync();

@@ -5,15 +5,26 @@ using Microsoft.Extensions.Configuration;
 namespace Kora.AppHost.Fleet;
 
 /// <summary>
-/// The shape of the fleet from the command line: <c>--brokers N</c> (default 1), <c>--cells M</c>
-/// (default 1; brokers are dealt to cells round-robin) and <c>--port P</c>, the first broker's Kafka
-/// port (default 9092; broker n gets P+n-1; 0 lets the host choose free ports).
+/// The shape of the fleet from the command line: <c>--controllers C</c> (the metadata quorum: 1, 3 or 5,
+/// default 3; 0 runs every broker as a single-node cluster of its own), <c>--brokers N</c> (default 3),
+/// <c>--cells M</c> (default 1; brokers are dealt to cells round-robin) and <c>--port P</c>, the first
+/// broker's Kafka port (default 9092; broker n gets P+n-1; 0 lets the host choose free ports).
 /// </summary>
 public sealed record FleetOptions(int Brokers, int Cells, int FirstKafkaPort)
 {
+    /// <summary>Controllers are numbered from here (as in Kafka's own examples), apart from brokers 1..N.</summary>
+    public const int FirstControllerId = 3001;
+
+    public int Controllers { get; init; } = 3;
+
     public static FleetOptions From(IConfiguration configuration)
     {
-        var brokers = Integer(configuration, "brokers", 1);
+        var controllers = Integer(configuration, "controllers", 3);
+        if (controllers is not (0 or 1 or 3 or 5))
+        {
+            throw new UsageException($"--controllers must be 1, 3 or 5 (or 0 for standalone brokers; got {controllers}).");
+        }
+        var brokers = Integer(configuration, "brokers", 3);
         var cells = Integer(configuration, "cells", 1);
         var port = Integer(configuration, "port", 9092);
         if (brokers < 1)
@@ -28,8 +39,11 @@ public sealed record FleetOptions(int Brokers, int Cells, int FirstKafkaPort)
         {
             throw new UsageException($"--port {port} leaves no room for {brokers} brokers' ports below 65536.");
         }
-        return new FleetOptions(brokers, cells, port);
+        return new FleetOptions(brokers, cells, port) { Controllers = controllers };
     }
+
+    /// <summary>Controller node ids, <see cref="FirstControllerId"/> onwards.</summary>
+    public IEnumerable<int> ControllerIds => Enumerable.Range(FirstControllerId, Controllers);
 
     /// <summary>Brokers 1..N are numbered as Kafka node ids.</summary>
     public IEnumerable<int> BrokerIds => Enumerable.Range(1, Brokers);

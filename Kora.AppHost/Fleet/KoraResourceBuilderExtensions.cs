@@ -41,6 +41,63 @@ public static class KoraResourceBuilderExtensions
             .WithHttpHealthCheck("/health");
     }
 
+    /// <summary>
+    /// Controller <paramref name="nodeId"/> (<c>controller-N</c>), a voter of the metadata quorum: its Kafka-protocol
+    /// endpoint (Raft and broker RPCs; a free port chosen before anything starts, so every voter and broker can be told
+    /// it up front), HTTP endpoint, its own data folder, and healthy once it printed its ready line and <c>/health</c> answers.
+    /// The voter list is wired with <see cref="WithQuorum"/> once every controller exists.
+    /// </summary>
+    public static ResourceBuilder<ProjectResource> AddController(this DistributedApplicationBuilder builder, int nodeId)
+    {
+        var bind = builder.ExecutionContext.IsPublishMode ? "0.0.0.0" : EndpointAnnotation.LoopbackHost;
+        var controller = builder.AddProject($"controller-{(nodeId - FleetOptions.FirstControllerId + 1).ToString(CultureInfo.InvariantCulture)}", "Kora.Controller")
+            .WithEndpoint("controller", port: null, KafkaContainerPort)
+            .WithHttpEndpoint(targetPort: HttpContainerPort);
+        var endpoint = controller.GetEndpoint("controller");
+        var http = controller.GetEndpoint("http");
+        return controller
+            .WithEnvironment("Kora__Controller__NodeId", nodeId.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Kora__Controller__Listener", ReferenceExpression.Create($"{bind}:{endpoint.Property(EndpointProperty.TargetPort)}"))
+            .WithEnvironment("Kora__Controller__HttpListener", ReferenceExpression.Create($"{bind}:{http.Property(EndpointProperty.TargetPort)}"))
+            .WithDataVolume("Kora__Controller__DataDir")
+            .WithReadyLine("KORA_CONTROLLER_READY")
+            .WithHttpHealthCheck("/health");
+    }
+
+    /// <summary>Kafka's <c>controller.quorum.voters</c> for these controllers: <c>id@host:port,...</c>.</summary>
+    public static ReferenceExpression QuorumVoters(this IReadOnlyList<(int NodeId, ResourceBuilder<ProjectResource> Controller)> controllers) =>
+        ReferenceExpression.Join(",", controllers.Select(c =>
+            ReferenceExpression.Create($"{c.NodeId.ToString(CultureInfo.InvariantCulture)}@{c.Controller.GetEndpoint("controller").Property(EndpointProperty.HostAndPort)}")));
+
+    /// <summary>Tells every controller the voter set it belongs to.</summary>
+    public static void WithQuorum(this IReadOnlyList<(int NodeId, ResourceBuilder<ProjectResource> Controller)> controllers)
+    {
+        var voters = controllers.QuorumVoters();
+        foreach (var (_, controller) in controllers)
+        {
+            controller.WithEnvironment("Kora__Controller__QuorumVoters", voters);
+        }
+    }
+
+    /// <summary>
+    /// Makes a broker a member of the cluster the controllers run: it is told the voters, references each
+    /// controller and starts only once all of them are healthy.
+    /// </summary>
+    public static ResourceBuilder<ProjectResource> WithControllers(
+        this ResourceBuilder<ProjectResource> broker, IReadOnlyList<(int NodeId, ResourceBuilder<ProjectResource> Controller)> controllers)
+    {
+        if (controllers.Count == 0)
+        {
+            return broker;
+        }
+        broker.WithEnvironment("Kora__Broker__ControllerQuorumVoters", controllers.QuorumVoters());
+        foreach (var (_, controller) in controllers)
+        {
+            broker.WithReference(controller).WaitFor(controller);
+        }
+        return broker;
+    }
+
     /// <summary>The comma-separated bootstrap address list of <paramref name="brokers"/>, once ports are chosen.</summary>
     public static string BootstrapServers(this IEnumerable<ResourceBuilder<ProjectResource>> brokers) =>
         string.Join(',', brokers.Select(b => b.GetEndpoint("kafka").HostAndPort));

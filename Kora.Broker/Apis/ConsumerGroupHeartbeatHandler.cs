@@ -27,6 +27,10 @@ public sealed class ConsumerGroupHeartbeatHandler(GroupCoordinator coordinator, 
         {
             return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.CoordinatorNotAvailable };
         }
+        if (offsetsLog.CoordinatorError(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId)) is not ErrorCode.None and var notCoordinator)
+        {
+            return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)notCoordinator };
+        }
         var args = new ConsumerHeartbeatArgs(
             names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
             request.MemberId,

@@ -28,6 +28,16 @@ public sealed class CreateTopicsHandler(TopicAdmin admin, IResourceNames names, 
     {
         var response = new CreateTopicsResponse();
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var specs = new List<TopicSpec>();
+        foreach (var topic in request.Topics.Where(t => !duplicates.Contains(t.Name)))
+        {
+            var name = names.ToInternal(context.Connection, ResourceKind.Topic, topic.Name);
+            var assignments = topic.Assignments.Count == 0 ? null : topic.Assignments.ToDictionary(a => a.PartitionIndex, a => a.BrokerIds.ToArray());
+            var configs = topic.Configs.Select(c => new KeyValuePair<string, string?>(c.Name, c.Value)).ToList();
+            specs.Add(new TopicSpec(name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs));
+        }
+        var outcomes = await admin.CreateTopicsAsync(specs, request.validateOnly, context.Aborted).ConfigureAwait(false);
+        var next = 0;
         foreach (var topic in request.Topics)
         {
             var result = new CreateTopicsResponse.CreatableTopicResult { Name = topic.Name };
@@ -38,11 +48,8 @@ public sealed class CreateTopicsHandler(TopicAdmin admin, IResourceNames names, 
                 result.ErrorMessage = $"Create topics request from client contains multiple entries for topic {topic.Name}.";
                 continue;
             }
-            var name = names.ToInternal(context.Connection, ResourceKind.Topic, topic.Name);
-            var assignments = topic.Assignments.Count == 0 ? null : topic.Assignments.ToDictionary(a => a.PartitionIndex, a => a.BrokerIds.ToArray());
-            var configs = topic.Configs.Select(c => new KeyValuePair<string, string?>(c.Name, c.Value)).ToList();
-            var spec = new TopicSpec(name, topic.NumPartitions, topic.ReplicationFactor, assignments, configs);
-            var created = await admin.CreateTopicAsync(spec, request.validateOnly, context.Aborted).ConfigureAwait(false);
+            var created = outcomes[next];
+            var configs = specs[next++].Configs;
             result.ErrorCode = (short)created.Error;
             result.ErrorMessage = created.Message;
             if (created.Error != ErrorCode.None)
@@ -52,7 +59,7 @@ public sealed class CreateTopicsHandler(TopicAdmin admin, IResourceNames names, 
             result.TopicId = request.validateOnly ? Guid.Empty : created.TopicId;
             result.NumPartitions = created.NumPartitions;
             result.ReplicationFactor = created.ReplicationFactor;
-            result.Configs = Describe(configs);
+            result.Configs = Describe([.. configs]);
         }
         return response;
     }

@@ -42,7 +42,8 @@ public sealed class DeleteRecordsHandler(PartitionManager partitions, TopicAdmin
             var deletable = image.Topic(name) is not { } topicImage || AllowsDeletion(topicImage);
             foreach (var p in topic.Partitions)
             {
-                topicResult.Partitions.Add(Delete(partitions.Get(name, p.PartitionIndex), p, deletable));
+                var partition = partitions.GetLed(name, p.PartitionIndex, out var notLed);
+                topicResult.Partitions.Add(Delete(partition, notLed, p, deletable));
             }
         }
         return ValueTask.FromResult<DeleteRecordsResponse?>(response);
@@ -53,12 +54,13 @@ public sealed class DeleteRecordsHandler(PartitionManager partitions, TopicAdmin
             .Split(',', StringSplitOptions.TrimEntries)
             .Contains("delete", StringComparer.OrdinalIgnoreCase);
 
-    private static DeleteRecordsResponse.DeleteRecordsPartitionResult Delete(Partition? partition, DeleteRecordsRequest.DeleteRecordsPartition request, bool deletable)
+    private static DeleteRecordsResponse.DeleteRecordsPartitionResult Delete(
+        Partition? partition, ErrorCode notLed, DeleteRecordsRequest.DeleteRecordsPartition request, bool deletable)
     {
         var result = new DeleteRecordsResponse.DeleteRecordsPartitionResult { PartitionIndex = request.PartitionIndex, LowWatermark = InvalidLowWatermark };
         if (partition is null)
         {
-            result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+            result.ErrorCode = (short)notLed;
             return result;
         }
         if (!deletable)

@@ -188,11 +188,12 @@ public sealed class FetchHandler(
                 Records = RecordsData.Empty,
                 AbortedTransactions = readCommitted ? NoAbortedTransactions : null,
             };
-            var partition = partitions.Get(w.Topic, w.Partition);
+            var partition = partitions.GetLed(w.Topic, w.Partition, out var notLed);
             if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
             {
                 // A topic named by an id this broker does not know has no name to look up.
-                data.ErrorCode = (short)(w.Topic.Length == 0 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                data.ErrorCode = (short)(w.Topic.Length == 0 ? ErrorCode.UnknownTopicId
+                    : partition is null && notLed == ErrorCode.NotLeaderOrFollower ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
                 outcome.Add(w, data, 0, isError: true);
                 continue;
             }

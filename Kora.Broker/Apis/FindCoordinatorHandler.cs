@@ -34,10 +34,16 @@ public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog 
             1 => await transactionLog.EnsureTopicAsync(context.Aborted).ConfigureAwait(false),
             _ => false,
         };
-        var broker = admin.Image.Brokers.GetValueOrDefault(_options.NodeId);
+        var image = admin.Image;
         var response = new FindCoordinatorResponse();
         foreach (var key in keys)
         {
+            var broker = request.KeyType switch
+            {
+                0 => Leader(image, ConsumerOffsetsLog.TopicName, offsetsLog.PartitionFor(key)),
+                1 => Leader(image, TransactionStateLog.TopicName, transactionLog.PartitionFor(key)),
+                _ => null,
+            };
             var error = request.KeyType switch
             {
                 0 or 1 when ready && broker is not null => ErrorCode.None,
@@ -65,6 +71,24 @@ public sealed class FindCoordinatorHandler(TopicAdmin admin, ConsumerOffsetsLog 
             }
         }
         return response;
+    }
+
+    /// <summary>
+    /// The coordinator of a key is the leader of its partition of the internal topic, as in Kafka; none
+    /// while that partition is offline. A single node leads every partition itself.
+    /// </summary>
+    private BrokerImage? Leader(MetadataImage image, string topic, int partition)
+    {
+        if (!_options.IsClusterMode)
+        {
+            return image.Brokers.GetValueOrDefault(_options.NodeId);
+        }
+        if (image.Topic(topic) is not { } internalTopic || partition >= internalTopic.Partitions.Length)
+        {
+            return null;
+        }
+        var leader = internalTopic.Partitions[partition].Leader;
+        return image.Brokers.TryGetValue(leader, out var broker) && !broker.Fenced ? broker : null;
     }
 
     protected override void SetError(FindCoordinatorResponse response, ErrorCode error) => response.ErrorCode = (short)error;

@@ -8,7 +8,7 @@ using Kora.Protocol.Primitives;
 namespace Kora.Broker.Apis;
 
 /// <summary>Heartbeat v0-4: keeps a member's session alive; REBALANCE_IN_PROGRESS tells it to rejoin.</summary>
-public sealed class HeartbeatHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<HeartbeatRequest, HeartbeatResponse>
+public sealed class HeartbeatHandler(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, IResourceNames names) : ApiHandler<HeartbeatRequest, HeartbeatResponse>
 {
     public override short ApiKey => HeartbeatRequest.ApiKey;
     public override short MinVersion => 0;
@@ -17,8 +17,12 @@ public sealed class HeartbeatHandler(GroupCoordinator coordinator, IResourceName
 
     protected override ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request)
     {
-        var error = coordinator.Heartbeat(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
-            request.MemberId, request.GroupInstanceId, request.GenerationId);
+        var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
+        var error = offsetsLog.CoordinatorError(groupId);
+        if (error == ErrorCode.None)
+        {
+            error = coordinator.Heartbeat(groupId, request.MemberId, request.GroupInstanceId, request.GenerationId);
+        }
         return ValueTask.FromResult<HeartbeatResponse?>(new HeartbeatResponse { ErrorCode = (short)error });
     }
 

@@ -27,6 +27,10 @@ public sealed class JoinGroupHandler(GroupCoordinator coordinator, ConsumerOffse
         {
             return new JoinGroupResponse { ErrorCode = (short)ErrorCode.CoordinatorNotAvailable, MemberId = request.MemberId, Leader = "" };
         }
+        if (offsetsLog.CoordinatorError(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId)) is not ErrorCode.None and var notCoordinator)
+        {
+            return new JoinGroupResponse { ErrorCode = (short)notCoordinator, MemberId = request.MemberId, Leader = "" };
+        }
         var args = new JoinRequestArgs(
             names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId),
             request.MemberId,

@@ -37,18 +37,20 @@ public sealed class ListOffsetsHandler(PartitionManager partitions, IResourceNam
             response.Topics.Add(topicResponse);
             foreach (var p in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Lookup(partitions.Get(name, p.PartitionIndex), p, context.Version, request.IsolationLevel == ReadCommitted));
+                var partition = partitions.GetLed(name, p.PartitionIndex, out var notLed);
+                topicResponse.Partitions.Add(Lookup(partition, notLed, p, context.Version, request.IsolationLevel == ReadCommitted));
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);
     }
 
-    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(Partition? partition, ListOffsetsRequest.ListOffsetsPartition request, short version, bool readCommitted)
+    private static ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(
+        Partition? partition, ErrorCode notLed, ListOffsetsRequest.ListOffsetsPartition request, short version, bool readCommitted)
     {
         var result = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = request.PartitionIndex, Timestamp = -1, Offset = -1 };
         if (partition is null)
         {
-            result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+            result.ErrorCode = (short)notLed;
             return result;
         }
         if (request.CurrentLeaderEpoch > partition.LeaderEpoch)

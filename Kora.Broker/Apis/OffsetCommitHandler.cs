@@ -59,6 +59,7 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
         }
         var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
         var error = !ready ? ErrorCode.CoordinatorNotAvailable
+            : offsetsLog.CoordinatorError(groupId) is not ErrorCode.None and var notCoordinator ? notCoordinator
             : coordinator.Commit(groupId,
                 context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted, context.Version);
         if (error == ErrorCode.None && accepted.Count > 0)

@@ -13,7 +13,7 @@ namespace Kora.Broker.Apis;
 /// (UNKNOWN_MEMBER_ID, STALE_MEMBER_EPOCH). With RequireStable (v7+), a requested partition that an open
 /// transaction commits an offset for gets UNSTABLE_OFFSET_COMMIT, so the consumer waits for the transaction to end.
 /// </summary>
-public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
+public sealed class OffsetFetchHandler(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, IResourceNames names) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     public override short ApiKey => OffsetFetchRequest.ApiKey;
     public override short MinVersion => 0;
@@ -27,9 +27,11 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
         {
             foreach (var g in request.Groups)
             {
-                var error = context.Version >= 9
-                    ? coordinator.ValidateOffsetFetch(names.ToInternal(context.Connection, ResourceKind.Group, g.GroupId), g.MemberId, g.MemberEpoch)
-                    : ErrorCode.None;
+                var error = offsetsLog.CoordinatorError(names.ToInternal(context.Connection, ResourceKind.Group, g.GroupId));
+                if (error == ErrorCode.None && context.Version >= 9)
+                {
+                    error = coordinator.ValidateOffsetFetch(names.ToInternal(context.Connection, ResourceKind.Group, g.GroupId), g.MemberId, g.MemberEpoch);
+                }
                 if (error != ErrorCode.None)
                 {
                     response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = g.GroupId, ErrorCode = (short)error });
@@ -56,6 +58,20 @@ public sealed class OffsetFetchHandler(GroupCoordinator coordinator, IResourceNa
             return ValueTask.FromResult<OffsetFetchResponse?>(response);
         }
         var requested = request.Topics?.Select(t => (t.Name, t.PartitionIndexes)).ToList();
+        if (offsetsLog.CoordinatorError(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId)) is not ErrorCode.None and var notCoordinator)
+        {
+            // v0-1 have no top-level error: each requested partition carries it.
+            response.ErrorCode = (short)notCoordinator;
+            foreach (var (name, indexes) in requested ?? [])
+            {
+                response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
+                {
+                    Name = name,
+                    Partitions = [.. indexes.Select(i => new OffsetFetchResponse.OffsetFetchResponsePartition { PartitionIndex = i, CommittedOffset = -1, CommittedLeaderEpoch = -1, Metadata = "", ErrorCode = (short)notCoordinator })],
+                });
+            }
+            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        }
         foreach (var t in Fetch(context, request.GroupId, context.Version < 2 ? requested ?? [] : requested, context.Version >= 7 && request.RequireStable))
         {
             response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic

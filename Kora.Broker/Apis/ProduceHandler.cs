@@ -55,10 +55,10 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                     result.ErrorCode = (short)refused;
                     continue;
                 }
-                var partition = partitions.Get(topic, partitionData.Index);
+                var partition = partitions.GetLed(topic, partitionData.Index, out var notLed);
                 if (partition is null)
                 {
-                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    result.ErrorCode = (short)notLed;
                     continue;
                 }
                 if (partitionData.Records is not { } records || !MemoryMarshal.TryGetArray(records.Memory, out var segment))

@@ -27,6 +27,10 @@ public sealed class SyncGroupHandler(GroupCoordinator coordinator, ConsumerOffse
             assignments[a.MemberId] = a.Assignment.ToArray();
         }
         var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
+        if (offsetsLog.CoordinatorError(groupId) is not ErrorCode.None and var notCoordinator)
+        {
+            return new SyncGroupResponse { ErrorCode = (short)notCoordinator, Assignment = ReadOnlyMemory<byte>.Empty };
+        }
         var result = await coordinator.SyncAsync(
             groupId,
             request.GenerationId, request.MemberId, request.GroupInstanceId,

@@ -41,9 +41,9 @@ public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourc
                 {
                     var result = new WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult { PartitionIndex = index };
                     topicResult.Partitions.Add(result);
-                    if (partitions.Get(name, index) is not { } partition)
+                    if (partitions.GetLed(name, index, out var notLed) is not { } partition)
                     {
-                        result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                        result.ErrorCode = (short)notLed;
                         continue;
                     }
                     var producerId = marker.ProducerId;

@@ -16,6 +16,7 @@ namespace Kora.Broker.Groups;
 public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin admin, IOptions<BrokerOptions> options, TimeProvider time) : IGroupLog
 {
     public const string TopicName = "__consumer_offsets";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _loading = new();
     private readonly int _partitionCount = options.Value.OffsetsTopicNumPartitions;
     private volatile bool _ready;
 
@@ -55,8 +56,33 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
                 return false;
             }
         }
-        _ready = partitions.Get(TopicName, 0) is not null;
+        _ready = admin.Image.Topic(TopicName) is not null;
         return _ready;
+    }
+
+    /// <summary>
+    /// NONE when this broker coordinates <paramref name="groupId"/> (it leads the group's partition);
+    /// NOT_COORDINATOR when another broker does, so the client looks the coordinator up again.
+    /// </summary>
+    public ErrorCode CoordinatorError(string groupId)
+    {
+        var index = PartitionFor(groupId);
+        return partitions.GetLed(TopicName, index, out _) is null
+            ? admin.Image.Topic(TopicName) is null ? ErrorCode.CoordinatorNotAvailable : ErrorCode.NotCoordinator
+            : _loading.ContainsKey(index) ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None;
+    }
+
+    /// <summary>Marks a partition whose groups are being loaded: its groups answer COORDINATOR_LOAD_IN_PROGRESS.</summary>
+    public void SetLoading(int index, bool loading)
+    {
+        if (loading)
+        {
+            _loading[index] = 0;
+        }
+        else
+        {
+            _loading.TryRemove(index, out _);
+        }
     }
 
     public void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
@@ -143,37 +169,42 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         var count = 0;
         for (var p = 0; p < _partitionCount; p++)
         {
-            if (partitions.Get(TopicName, p) is not { } partition)
-            {
-                return count;
-            }
-            var index = p;
-            Func<string, bool> groupOnPartition = group => PartitionFor(group) == index;
-            count += LogReplay.Run(partition.Log, (batch, record) =>
-            {
-                if (record.KeyIsNull)
-                {
-                    return;
-                }
-                var key = record.Key.ToArray();
-                var value = record.ValueIsNull ? null : record.Value.ToArray();
-                if (batch.IsTransactional)
-                {
-                    applyTransactional(batch.ProducerId, key, value);
-                }
-                else
-                {
-                    apply(key, value);
-                }
-            }, batch =>
-            {
-                if (EndTransactionMarker.TryRead(batch, out var end))
-                {
-                    marker(batch.ProducerId, end.IsCommit, groupOnPartition);
-                }
-            });
+            count += ReplayPartition(p, apply, applyTransactional, marker);
         }
         return count;
+    }
+
+    /// <summary>Feeds the records of one partition (none when it is not hosted here), as <see cref="Replay"/> does.</summary>
+    public int ReplayPartition(int index, Action<byte[], byte[]?> apply, Action<long, byte[], byte[]?> applyTransactional, Action<long, bool, Func<string, bool>> marker)
+    {
+        if (partitions.Get(TopicName, index) is not { } partition)
+        {
+            return 0;
+        }
+        Func<string, bool> groupOnPartition = group => PartitionFor(group) == index;
+        return LogReplay.Run(partition.Log, (batch, record) =>
+        {
+            if (record.KeyIsNull)
+            {
+                return;
+            }
+            var key = record.Key.ToArray();
+            var value = record.ValueIsNull ? null : record.Value.ToArray();
+            if (batch.IsTransactional)
+            {
+                applyTransactional(batch.ProducerId, key, value);
+            }
+            else
+            {
+                apply(key, value);
+            }
+        }, batch =>
+        {
+            if (EndTransactionMarker.TryRead(batch, out var end))
+            {
+                marker(batch.ProducerId, end.IsCommit, groupOnPartition);
+            }
+        });
     }
 
     private const short TransactionalAttribute = 0x10;

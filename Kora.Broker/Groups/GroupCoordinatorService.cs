@@ -1,4 +1,5 @@
 using Kora.Broker.Metadata;
+using Kora.Broker.Partitions;
 using Kora.Metadata;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +8,7 @@ namespace Kora.Broker.Groups;
 /// <summary>Rebuilds groups from <c>__consumer_offsets</c> at start, then drives the coordinator's clock, offset expiry and topic changes.</summary>
 public sealed partial class GroupCoordinatorService(
     GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, MetadataStore metadata, TimeProvider time, IOptions<BrokerOptions> options,
-    ILogger<GroupCoordinatorService> logger)
+    PartitionManager partitions, GroupPartitionLoader loader, ILogger<GroupCoordinatorService> logger)
     : IHostedService, IDisposable
 {
     private ITimer? _tick;
@@ -15,6 +16,11 @@ public sealed partial class GroupCoordinatorService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.IsClusterMode)
+        {
+            // Later leadership changes load and unload partitions; start from the hosted ones (only this broker writes them).
+            partitions.Subscribe(loader);
+        }
         var records = offsetsLog.Replay(coordinator.Replay, coordinator.ReplayTransactional, coordinator.ReplayMarker);
         Log.Loaded(logger, records);
         metadata.Subscribe(coordinator);

@@ -8,12 +8,14 @@ namespace Kora.Broker.Metadata;
 /// <summary>
 /// The broker's local copy of the metadata log (<c>__cluster_metadata-0</c> in its data folder) and the
 /// image built from it. On a single node the broker authors the records itself; with a controller
-/// quorum the same records arrive from the controller, and this store stays the one place that applies them.
+/// quorum (<see cref="BrokerOptions.IsClusterMode"/>) the records arrive from the controller through the
+/// observer (<see cref="Cluster.MetadataObserver"/>), which keeps its own Raft log, and this store only
+/// publishes the images it builds.
 /// </summary>
 public sealed partial class MetadataStore : IDisposable
 {
     public const string LogDirectoryName = "__cluster_metadata-0";
-    private readonly PartitionLog _log;
+    private readonly PartitionLog? _log;
     private readonly List<IMetadataListener> _listeners = [];
     private readonly Lock _applyLock = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -21,12 +23,15 @@ public sealed partial class MetadataStore : IDisposable
     private readonly TimeProvider _time;
     private MetadataImage _image = MetadataImage.Empty;
 
-    public MetadataStore(string dataDir, TimeProvider time, ILogger<MetadataStore> logger)
+    public MetadataStore(string dataDir, TimeProvider time, ILogger<MetadataStore> logger, bool localLog = true)
     {
         _logger = logger;
         _time = time;
-        _log = PartitionLog.Open(Path.Combine(dataDir, LogDirectoryName), new LogConfig(), time, logger);
+        _log = localLog ? PartitionLog.Open(Path.Combine(dataDir, LogDirectoryName), new LogConfig(), time, logger) : null;
     }
+
+    /// <summary>True when this broker authors its own metadata (no controller quorum).</summary>
+    public bool IsLocal => _log is not null;
 
     public MetadataImage Image => Volatile.Read(ref _image);
 
@@ -41,6 +46,10 @@ public sealed partial class MetadataStore : IDisposable
     /// <summary>Replays the local metadata log into the image, then tells listeners about the result.</summary>
     public void Load()
     {
+        if (_log is null)
+        {
+            return;
+        }
         var image = MetadataImage.Empty;
         var offset = _log.LogStartOffset;
         var end = _log.LogEndOffset;
@@ -91,6 +100,7 @@ public sealed partial class MetadataStore : IDisposable
     /// </summary>
     public async ValueTask<T> WriteAsync<T>(Func<MetadataImage, MetadataDecision<T>> decide, CancellationToken cancellation)
     {
+        var log = _log ?? throw new InvalidOperationException("Metadata changes go to the controller quorum in cluster mode.");
         await _writeLock.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {
@@ -105,9 +115,9 @@ public sealed partial class MetadataStore : IDisposable
             {
                 builder.Add(default, MetadataRecordSerde.Serialize(record), now, nullKey: true);
             }
-            var appended = _log.Append(builder.Build(), now, 0);
-            await _log.FlushAsync(appended.LastOffset, cancellation).ConfigureAwait(false);
-            _log.UpdateHighWatermark(appended.LastOffset + 1);
+            var appended = log.Append(builder.Build(), now, 0);
+            await log.FlushAsync(appended.LastOffset, cancellation).ConfigureAwait(false);
+            log.UpdateHighWatermark(appended.LastOffset + 1);
             var image = Image;
             var offset = appended.BaseOffset;
             foreach (var record in decision.Records)
@@ -123,7 +133,8 @@ public sealed partial class MetadataStore : IDisposable
         }
     }
 
-    private void Publish(MetadataImage image)
+    /// <summary>Makes <paramref name="image"/> current and tells every listener, in order.</summary>
+    public void Publish(MetadataImage image)
     {
         lock (_applyLock)
         {
@@ -136,7 +147,7 @@ public sealed partial class MetadataStore : IDisposable
         }
     }
 
-    public void Dispose() => _log.Close();
+    public void Dispose() => _log?.Close();
 
     private static partial class Log
     {

@@ -1,3 +1,4 @@
+using Kora.Broker.Cluster;
 using Kora.Metadata;
 using Kora.Protocol.MetadataRecords;
 using Microsoft.Extensions.Options;
@@ -5,10 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Kora.Broker.Metadata;
 
 /// <summary>
-/// Runs topic changes (<see cref="TopicChanges"/>) against the broker's own metadata log: on a single node
-/// the broker commits the records itself; with a controller quorum the controller leader does.
+/// Runs topic changes (<see cref="TopicChanges"/>): on a single node the broker commits the records to its
+/// own metadata log; with a controller quorum they go to the active controller (<see cref="ForwardingAdmin"/>).
 /// </summary>
-public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> options)
+public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> options, ForwardingAdmin? forward = null)
 {
     private readonly BrokerOptions _options = options.Value;
 
@@ -16,13 +17,28 @@ public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> opti
 
     /// <summary>Creates one topic. <paramref name="assignments"/> maps partition to replica broker ids when given.</summary>
     public ValueTask<TopicChangeResult> CreateTopicAsync(TopicSpec spec, bool validateOnly, CancellationToken cancellation) =>
-        store.WriteAsync(image => TopicChanges.Create(image, spec, _options, validateOnly), cancellation);
+        forward is not null ? forward.CreateTopicAsync(spec, validateOnly, cancellation) : store.WriteAsync(image => TopicChanges.Create(image, spec, _options, validateOnly), cancellation);
+
+    /// <summary>Creates several topics; in cluster mode in one request to the controller, which commits them together.</summary>
+    public async ValueTask<IReadOnlyList<TopicChangeResult>> CreateTopicsAsync(IReadOnlyList<TopicSpec> specs, bool validateOnly, CancellationToken cancellation)
+    {
+        if (forward is not null)
+        {
+            return specs.Count == 0 ? [] : await forward.CreateTopicsAsync(specs, validateOnly, cancellation).ConfigureAwait(false);
+        }
+        var results = new List<TopicChangeResult>(specs.Count);
+        foreach (var spec in specs)
+        {
+            results.Add(await CreateTopicAsync(spec, validateOnly, cancellation).ConfigureAwait(false));
+        }
+        return results;
+    }
 
     public ValueTask<TopicChangeResult> DeleteTopicAsync(string? name, Guid? id, CancellationToken cancellation) =>
-        store.WriteAsync(image => TopicChanges.Delete(image, name, id), cancellation);
+        forward is not null ? forward.DeleteTopicAsync(name, id, cancellation) : store.WriteAsync(image => TopicChanges.Delete(image, name, id), cancellation);
 
     public ValueTask<TopicChangeResult> CreatePartitionsAsync(string name, int count, List<int[]>? assignments, bool validateOnly, CancellationToken cancellation) =>
-        store.WriteAsync(image => TopicChanges.CreatePartitions(image, name, count, assignments, validateOnly), cancellation);
+        forward is not null ? forward.CreatePartitionsAsync(name, count, assignments, validateOnly, cancellation) : store.WriteAsync(image => TopicChanges.CreatePartitions(image, name, count, assignments, validateOnly), cancellation);
 
     /// <summary>Replaces or edits a topic's config overrides; <paramref name="change"/> computes the new overrides from the old.</summary>
     public ValueTask<TopicChangeResult> AlterTopicConfigsAsync(
@@ -30,9 +46,12 @@ public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> opti
         Func<IReadOnlyDictionary<string, string>, (Dictionary<string, string>? Overrides, string? Error)> change,
         bool validateOnly,
         CancellationToken cancellation) =>
-        store.WriteAsync(image => TopicChanges.AlterTopicConfigs(image, name, change, validateOnly), cancellation);
+        forward is not null ? forward.AlterTopicConfigsAsync(name, change, validateOnly, cancellation) : store.WriteAsync(image => TopicChanges.AlterTopicConfigs(image, name, change, validateOnly), cancellation);
 
-    /// <summary>Registers this broker (a new incarnation each start) so the image lists where clients reach it.</summary>
+    /// <summary>
+    /// Registers this broker on a single node (a new incarnation each start) so the image lists where
+    /// clients reach it; in cluster mode <see cref="BrokerLifecycle"/> registers with the controller.
+    /// </summary>
     public ValueTask<bool> RegisterBrokerAsync(int nodeId, string host, int port, string? rack, CancellationToken cancellation) =>
         store.WriteAsync(image =>
         {

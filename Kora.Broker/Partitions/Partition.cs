@@ -18,6 +18,9 @@ public sealed class Partition(string topic, Guid topicId, int index, PartitionLo
     public LogConfig Config { get; private set; } = config;
     public int LeaderEpoch { get; set; }
 
+    /// <summary>Whether this broker leads the partition and serves clients for it (always on a single node).</summary>
+    public bool IsLeader { get; set; } = true;
+
     public void UpdateConfig(LogConfig config)
     {
         Config = config;

@@ -3,6 +3,7 @@ using Kora.Broker.Configs;
 using Kora.Broker.Metadata;
 using Kora.Broker.Telemetry;
 using Kora.Metadata;
+using Kora.Protocol.Primitives;
 using Kora.Storage.Log;
 using Microsoft.Extensions.Options;
 
@@ -10,7 +11,8 @@ namespace Kora.Broker.Partitions;
 
 /// <summary>
 /// Keeps the hosted partitions in step with the metadata image: opens (and recovers) logs for new
-/// partitions, applies config changes, and deletes the logs of removed topics.
+/// partitions, applies config changes, and deletes the logs of removed topics. In cluster mode a broker
+/// hosts only the partitions whose replica set names it, and serves clients only for those it leads.
 /// </summary>
 public sealed partial class PartitionManager : IMetadataListener, IDisposable
 {
@@ -20,6 +22,9 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
     private readonly ILogger<PartitionManager> _logger;
     private readonly string _dataDir;
     private readonly BrokerMetrics _metrics;
+    private readonly bool _clusterMode;
+    private readonly List<ILeadershipListener> _leadershipListeners = [];
+    private MetadataImage _image = MetadataImage.Empty;
 
     public PartitionManager(IOptions<BrokerOptions> options, TimeProvider time, BrokerMetrics metrics, ILogger<PartitionManager> logger)
     {
@@ -28,22 +33,51 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         _time = time;
         _logger = logger;
         _dataDir = Path.GetFullPath(_options.DataDir);
+        _clusterMode = _options.IsClusterMode;
         Directory.CreateDirectory(_dataDir);
     }
 
     public string DataDir => _dataDir;
 
-    public int PartitionCount => _byTopic.Values.Sum(p => p.Length);
+    public int PartitionCount => All.Count();
 
-    public long SegmentCount => _byTopic.Values.SelectMany(p => p).Sum(p => (long)p.Log.SegmentCount);
+    public long SegmentCount => All.Sum(p => (long)p.Log.SegmentCount);
 
-    public IEnumerable<Partition> All => _byTopic.Values.SelectMany(p => p);
+    public IEnumerable<Partition> All => _byTopic.Values.SelectMany(p => p).Where(p => p is not null);
 
+    /// <summary>A partition hosted here, led here or not (null entries are partitions hosted elsewhere).</summary>
     public Partition? Get(string topic, int partition) =>
         _byTopic.TryGetValue(topic, out var partitions) && partition >= 0 && partition < partitions.Length ? partitions[partition] : null;
 
+    /// <summary>
+    /// The partition if this broker leads it, for client reads and writes; otherwise null with Kafka's
+    /// error: NOT_LEADER_OR_FOLLOWER for a partition that exists but is led elsewhere (or by nobody).
+    /// </summary>
+    public Partition? GetLed(string topic, int partition, out ErrorCode error)
+    {
+        var hosted = Get(topic, partition);
+        if (hosted is { IsLeader: true })
+        {
+            error = ErrorCode.None;
+            return hosted;
+        }
+        var known = Volatile.Read(ref _image).Topic(topic) is { } image && partition >= 0 && partition < image.Partitions.Length;
+        error = known ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition;
+        return null;
+    }
+
+    /// <summary>Told when this broker gains or loses the leadership of a hosted partition (Kafka's onElection/onResignation).</summary>
+    public void Subscribe(ILeadershipListener listener)
+    {
+        lock (_leadershipListeners)
+        {
+            _leadershipListeners.Add(listener);
+        }
+    }
+
     public void OnImageChanged(MetadataImage previous, MetadataImage current)
     {
+        Volatile.Write(ref _image, current);
         foreach (var topic in previous.TopicsByName.Values)
         {
             if (current.Topic(topic.Id) is null)
@@ -66,31 +100,74 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
     {
         var config = TopicLogConfig.From(topic.Configs, _options);
         var existing = _byTopic.GetValueOrDefault(topic.Name) ?? [];
-        if (existing.Length == topic.Partitions.Length)
-        {
-            if (before is not null && !ReferenceEquals(before.Configs, topic.Configs))
-            {
-                foreach (var partition in existing)
-                {
-                    partition.UpdateConfig(config);
-                }
-            }
-            return;
-        }
-        var partitions = new Partition[topic.Partitions.Length];
+        var configChanged = before is not null && !ReferenceEquals(before.Configs, topic.Configs);
+        var partitions = existing.Length == topic.Partitions.Length ? existing : new Partition[topic.Partitions.Length];
         Array.Copy(existing, partitions, Math.Min(existing.Length, partitions.Length));
-        for (var i = existing.Length; i < partitions.Length; i++)
+        var opened = 0;
+        var changes = new List<(Partition Partition, bool Led)>();
+        for (var i = 0; i < partitions.Length; i++)
         {
-            var directory = Path.Combine(_dataDir, $"{topic.Name}-{i}");
-            var log = PartitionLog.Open(directory, config, _time, _logger);
-            log.FlushObserver = _metrics.Flushed;
-            partitions[i] = new Partition(topic.Name, topic.Id, i, log, config)
+            var image = topic.Partitions[i];
+            if (partitions[i] is null && Hosts(image))
             {
-                LeaderEpoch = topic.Partitions[i].LeaderEpoch,
-            };
+                var directory = Path.Combine(_dataDir, $"{topic.Name}-{i}");
+                var log = PartitionLog.Open(directory, config, _time, _logger);
+                log.FlushObserver = _metrics.Flushed;
+                partitions[i] = new Partition(topic.Name, topic.Id, i, log, config) { IsLeader = false };
+                opened++;
+            }
+            else if (partitions[i] is { } open && configChanged)
+            {
+                open.UpdateConfig(config);
+            }
+            if (partitions[i] is not { } partition)
+            {
+                continue;
+            }
+            partition.LeaderEpoch = image.LeaderEpoch;
+            var leads = !_clusterMode || image.Leader == _options.NodeId;
+            if (leads != partition.IsLeader)
+            {
+                partition.IsLeader = leads;
+                changes.Add((partition, leads));
+            }
         }
         _byTopic[topic.Name] = partitions;
-        Log.PartitionsOpened(_logger, topic.Name, partitions.Length - existing.Length);
+        if (opened > 0)
+        {
+            Log.PartitionsOpened(_logger, topic.Name, opened);
+        }
+        foreach (var (partition, led) in changes)
+        {
+            NotifyLeadership(partition, led);
+        }
+    }
+
+    private bool Hosts(PartitionImage partition) => !_clusterMode || partition.Replicas.Contains(_options.NodeId);
+
+    private void NotifyLeadership(Partition partition, bool led)
+    {
+        if (!led)
+        {
+            // Long-polling fetches return now and find the partition led elsewhere.
+            partition.Wake();
+        }
+        ILeadershipListener[] listeners;
+        lock (_leadershipListeners)
+        {
+            listeners = [.. _leadershipListeners];
+        }
+        foreach (var listener in listeners)
+        {
+            if (led)
+            {
+                listener.OnBecameLeader(partition);
+            }
+            else
+            {
+                listener.OnResigned(partition);
+            }
+        }
     }
 
     private void DeleteTopic(string name)
@@ -99,7 +176,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         {
             return;
         }
-        foreach (var partition in partitions)
+        foreach (var partition in partitions.Where(p => p is not null))
         {
             partition.Wake();
             partition.Log.Delete();
@@ -107,7 +184,10 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         Log.TopicDeleted(_logger, name);
     }
 
-    /// <summary>Deletes partition folders that no topic in the image owns (a topic deleted while the broker was down).</summary>
+    /// <summary>
+    /// Deletes partition folders that no topic in the image owns (a topic deleted while the broker was
+    /// down) or, in cluster mode, whose replica set no longer names this broker.
+    /// </summary>
     public void RemoveOrphans(MetadataImage image)
     {
         foreach (var directory in Directory.EnumerateDirectories(_dataDir))
@@ -119,7 +199,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
                 continue;
             }
             var topic = image.Topic(name[..dash]);
-            if (topic is null || index >= topic.Partitions.Length)
+            if (topic is null || index >= topic.Partitions.Length || !Hosts(topic.Partitions[index]))
             {
                 Directory.Delete(directory, recursive: true);
             }

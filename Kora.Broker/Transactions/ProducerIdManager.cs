@@ -1,3 +1,4 @@
+using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Metadata;
 using Kora.Protocol.MetadataRecords;
@@ -9,8 +10,9 @@ namespace Kora.Broker.Transactions;
 /// <summary>
 /// Hands out producer ids from blocks reserved in the metadata log (Kafka's ProducerIdsRecord), so an id is
 /// never given twice, not even across restarts: a restart abandons the rest of its block rather than reuse it.
+/// In cluster mode the controller hands out the blocks (AllocateProducerIds).
 /// </summary>
-public sealed class ProducerIdManager(MetadataStore metadata, IOptions<BrokerOptions> options) : IProducerIdSource
+public sealed class ProducerIdManager(MetadataStore metadata, IOptions<BrokerOptions> options, ForwardingAdmin? forward = null) : IProducerIdSource
 {
     /// <summary>Kafka's block size: one metadata write per thousand producers.</summary>
     public const int BlockSize = 1000;
@@ -25,7 +27,13 @@ public sealed class ProducerIdManager(MetadataStore metadata, IOptions<BrokerOpt
         await _refill.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_next >= _end)
+            if (_next >= _end && forward is not null)
+            {
+                var (first, length) = await forward.AllocateProducerIdsAsync(cancellationToken).ConfigureAwait(false);
+                _next = first;
+                _end = first + length;
+            }
+            else if (_next >= _end)
             {
                 var start = await metadata.WriteAsync(image =>
                 {

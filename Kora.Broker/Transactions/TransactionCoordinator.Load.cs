@@ -60,6 +60,23 @@ public sealed partial class TransactionCoordinator
         return resumed.Count;
     }
 
+    /// <summary>
+    /// Kafka's onResignation: forgets the transactional ids of a <c>__transaction_state</c> partition this
+    /// broker no longer leads; their new coordinator replays them from the partition.
+    /// </summary>
+    public int Unload(Func<string, bool> onPartition)
+    {
+        lock (_lock)
+        {
+            var gone = _transactions.Keys.Where(onPartition).ToList();
+            foreach (var id in gone)
+            {
+                _transactions.Remove(id);
+            }
+            return gone.Count;
+        }
+    }
+
     /// <summary>How many transactional ids are known, for logging and tests.</summary>
     public int Count
     {

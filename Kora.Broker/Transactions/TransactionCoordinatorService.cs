@@ -1,3 +1,4 @@
+using Kora.Broker.Partitions;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Transactions;
@@ -8,7 +9,7 @@ namespace Kora.Broker.Transactions;
 /// </summary>
 public sealed partial class TransactionCoordinatorService(
     TransactionCoordinator coordinator, TransactionStateLog stateLog, TimeProvider time, IOptions<BrokerOptions> options,
-    ILogger<TransactionCoordinatorService> logger) : IHostedService, IDisposable
+    PartitionManager partitions, TransactionPartitionLoader loader, ILogger<TransactionCoordinatorService> logger) : IHostedService, IDisposable
 {
     private ITimer? _abort;
     private ITimer? _expire;
@@ -17,6 +18,11 @@ public sealed partial class TransactionCoordinatorService(
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (options.Value.IsClusterMode)
+        {
+            // Later leadership changes load and unload partitions; start from the hosted ones (only this broker writes them).
+            partitions.Subscribe(loader);
+        }
         var records = stateLog.Replay(coordinator.Replay);
         var resumed = coordinator.ResumePreparedTransactions();
         Log.Loaded(logger, records, coordinator.Count, resumed);

@@ -24,7 +24,7 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     {
         get
         {
-            if (!_ready && partitions.Get(TopicName, 0) is not null)
+            if (!_ready && admin.Image.Topic(TopicName) is not null)
             {
                 _ready = true;
             }
@@ -61,7 +61,8 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
 
     public async ValueTask<ErrorCode> AppendAsync(string transactionalId, byte[] key, byte[]? value, CancellationToken cancellationToken)
     {
-        if (partitions.Get(TopicName, PartitionFor(transactionalId)) is not { } partition)
+        // Only the leader of the transactional id's partition coordinates it (and may write its state).
+        if (partitions.GetLed(TopicName, PartitionFor(transactionalId), out _) is not { } partition)
         {
             return ErrorCode.NotCoordinator;
         }
@@ -96,25 +97,31 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         return ErrorCode.None;
     }
 
-    /// <summary>Feeds every record of every partition, in offset order, to <paramref name="apply"/> (null value: tombstone).</summary>
+    /// <summary>Feeds every record of every hosted partition, in offset order, to <paramref name="apply"/> (null value: tombstone).</summary>
     public int Replay(Action<byte[], byte[]?> apply)
     {
         var count = 0;
         var partitionCount = PartitionCount;
         for (var p = 0; p < partitionCount; p++)
         {
-            if (partitions.Get(TopicName, p) is not { } partition)
-            {
-                return count;
-            }
-            count += LogReplay.Run(partition.Log, (_, record) =>
-            {
-                if (!record.KeyIsNull)
-                {
-                    apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
-                }
-            });
+            count += ReplayPartition(p, apply);
         }
         return count;
+    }
+
+    /// <summary>Feeds the records of one partition (none when it is not hosted here), as <see cref="Replay"/> does.</summary>
+    public int ReplayPartition(int index, Action<byte[], byte[]?> apply)
+    {
+        if (partitions.Get(TopicName, index) is not { } partition)
+        {
+            return 0;
+        }
+        return LogReplay.Run(partition.Log, (_, record) =>
+        {
+            if (!record.KeyIsNull)
+            {
+                apply(record.Key.ToArray(), record.ValueIsNull ? null : record.Value.ToArray());
+            }
+        });
     }
 }

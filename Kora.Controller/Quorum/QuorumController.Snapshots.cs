@@ -1,3 +1,5 @@
+using Kora.Metadata;
+
 namespace Kora.Controller.Quorum;
 
 public sealed partial class QuorumController

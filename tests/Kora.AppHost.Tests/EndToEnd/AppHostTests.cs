@@ -13,11 +13,11 @@ public sealed partial class AppHostTests
     private const string ReadyPrefix = "Kora is ready. Bootstrap servers: ";
     private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(120);
 
-    [GeneratedRegex(@"^\[apphost\] (broker-\d+) started \(pid (\d+)\)$")]
+    [GeneratedRegex(@"^\[apphost\] ((?:broker|controller)-\d+) started \(pid (\d+)\)$")]
     private static partial Regex StartedLine();
 
     [Fact(Timeout = 240_000)]
-    public async Task TwoBrokers_ServeKafka_AndCtrlCStopsEveryChild()
+    public async Task ThreeControllersTwoBrokers_FormOneCluster_AndCtrlCStopsEveryChild()
     {
         using var data = new TempDirectory();
         await using var host = AppHostProcess.Start("--brokers", "2", "--cells", "2", "--port", "0", "--data-dir", data.Path);
@@ -26,21 +26,27 @@ public sealed partial class AppHostTests
         Assert.Equal(2, bootstrap.Length);
         var brokers = host.Lines.Select(l => StartedLine().Match(l)).Where(m => m.Success)
             .ToDictionary(m => m.Groups[1].Value, m => int.Parse(m.Groups[2].Value));
-        Assert.Equal(["broker-1", "broker-2"], brokers.Keys.Order());
+        Assert.Equal(["broker-1", "broker-2", "controller-1", "controller-2", "controller-3"], brokers.Keys.Order());
         Assert.Equal(brokers.Values.Order(), ProcessTable.Children(host.Id).Order());
+        // Controllers first: a broker starts only once every controller is healthy.
+        var lastControllerHealthy = host.Lines.ToList().FindLastIndex(l => l.StartsWith("[apphost] controller-", StringComparison.Ordinal) && l.Contains(" is healthy", StringComparison.Ordinal));
+        var firstBrokerStarted = host.Lines.ToList().FindIndex(l => l.StartsWith("[apphost] broker-", StringComparison.Ordinal) && l.Contains(" started ", StringComparison.Ordinal));
+        Assert.True(lastControllerHealthy >= 0 && lastControllerHealthy < firstBrokerStarted, string.Join("\n", host.Lines));
 
-        // Each broker is its own single-node cluster for now, with its own node id.
+        // Both brokers joined the controllers' cluster: each lists both, at the addresses the host chose.
         for (var i = 0; i < 2; i++)
         {
             using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap[i] }).Build();
-            var metadata = admin.GetMetadata(TimeSpan.FromSeconds(10));
-            Assert.Equal(i + 1, Assert.Single(metadata.Brokers).BrokerId);
-            Assert.Equal(bootstrap[i], $"{metadata.Brokers[0].Host}:{metadata.Brokers[0].Port}");
+            await Eventually.TrueAsync(() => admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers.Count == 2, "both brokers listed", TimeSpan.FromSeconds(15));
+            var listed = admin.GetMetadata(TimeSpan.FromSeconds(10)).Brokers;
+            Assert.Equal([1, 2], listed.Select(b => b.BrokerId).Order());
+            Assert.Equal(bootstrap.Order(), listed.Select(b => $"{b.Host}:{b.Port}").Order());
         }
         await ProduceAndFetchAsync(bootstrap[0]);
 
         Assert.True(Directory.Exists(Path.Combine(data.Path, "broker-1")));
         Assert.True(Directory.Exists(Path.Combine(data.Path, "broker-2")));
+        Assert.True(Directory.Exists(Path.Combine(data.Path, "controller-1")));
         Assert.Contains("KORA_BROKER_READY kafka=" + bootstrap[1], await File.ReadAllTextAsync(Path.Combine(data.Path, "logs", "broker-2.log")));
 
         await host.SignalAsync("INT");
@@ -48,6 +54,7 @@ public sealed partial class AppHostTests
         Assert.All(brokers, b => Assert.False(ProcessTable.IsAlive(b.Value), $"{b.Key} outlived the host"));
         Assert.Contains("[apphost] broker-1 stopped (exit code 0)", host.Lines);
         Assert.Contains("[apphost] broker-2 stopped (exit code 0)", host.Lines);
+        Assert.Contains("[apphost] controller-3 stopped (exit code 0)", host.Lines);
         Assert.Equal("[apphost] every resource has stopped", host.Lines[^1]);
     }
 
@@ -57,12 +64,16 @@ public sealed partial class AppHostTests
         using var data = new TempDirectory();
         await using var host = AppHostProcess.Start("--port", "0", "--data-dir", data.Path);
         await host.WaitForLineAsync(l => l.StartsWith(ReadyPrefix, StringComparison.Ordinal), ReadyTimeout);
-        var broker = int.Parse(StartedLine().Match(host.Lines.Single(l => StartedLine().IsMatch(l))).Groups[2].Value);
-        Assert.True(ProcessTable.IsAlive(broker));
+        var children = host.Lines.Where(l => StartedLine().IsMatch(l)).Select(l => int.Parse(StartedLine().Match(l).Groups[2].Value)).ToList();
+        Assert.Equal(6, children.Count);
+        Assert.All(children, pid => Assert.True(ProcessTable.IsAlive(pid)));
 
         await host.SignalAsync("KILL");
         await host.WaitForExitAsync(TimeSpan.FromSeconds(10));
-        Assert.True(await ProcessTable.WaitForExitAsync(broker, TimeSpan.FromSeconds(10)), "the broker outlived its killed host");
+        foreach (var pid in children)
+        {
+            Assert.True(await ProcessTable.WaitForExitAsync(pid, TimeSpan.FromSeconds(10)), $"process {pid} outlived its killed host");
+        }
     }
 
     [Fact(Timeout = 60_000)]
@@ -73,8 +84,12 @@ public sealed partial class AppHostTests
         Assert.Equal(0, await host.WaitForExitAsync(TimeSpan.FromSeconds(30)));
         using var manifest = JsonDocument.Parse(await File.ReadAllTextAsync(output.File("aspire-manifest.json")));
         var resources = manifest.RootElement.GetProperty("resources");
-        Assert.Equal(["broker-1", "broker-2", "broker-3"], resources.EnumerateObject().Select(r => r.Name));
-        Assert.Equal(["1", "2", "1"], resources.EnumerateObject().Select(r => r.Value.GetProperty("env").GetProperty("Kora__Broker__Cell").GetString()));
+        Assert.Equal(["controller-1", "controller-2", "controller-3", "broker-1", "broker-2", "broker-3"], resources.EnumerateObject().Select(r => r.Name));
+        var brokers = resources.EnumerateObject().Where(r => r.Name.StartsWith("broker-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["1", "2", "1"], brokers.Select(r => r.Value.GetProperty("env").GetProperty("Kora__Broker__Cell").GetString()));
+        Assert.All(brokers, b => Assert.Equal(
+            resources.GetProperty("controller-1").GetProperty("env").GetProperty("Kora__Controller__QuorumVoters").GetString(),
+            b.Value.GetProperty("env").GetProperty("Kora__Broker__ControllerQuorumVoters").GetString()));
         Assert.True(File.Exists(output.File("docker-compose.yaml")));
         Assert.True(File.Exists(output.File("DEPLOY-azure.md")));
     }

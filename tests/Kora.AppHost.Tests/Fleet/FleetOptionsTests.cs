@@ -9,13 +9,21 @@ public class FleetOptionsTests
     private static FleetOptions Parse(params string[] args) => FleetOptions.From(new ConfigurationBuilder().AddCommandLine(args).Build());
 
     [Fact]
-    public void From_Defaults_OneBrokerOnePort9092()
+    public void From_Defaults_ThreeControllersThreeBrokersFromPort9092()
     {
         var options = Parse();
-        Assert.Equal([1], options.BrokerIds);
-        Assert.Equal(1, options.CellOf(1));
-        Assert.Equal(9092, options.KafkaPortOf(1));
+        Assert.Equal([3001, 3002, 3003], options.ControllerIds);
+        Assert.Equal([1, 2, 3], options.BrokerIds);
+        Assert.Equal([1, 1, 1], options.BrokerIds.Select(options.CellOf));
+        Assert.Equal([9092, 9093, 9094], options.BrokerIds.Select(id => options.KafkaPortOf(id)!.Value));
     }
+
+    [Theory]
+    [InlineData("0", 0)]
+    [InlineData("1", 1)]
+    [InlineData("5", 5)]
+    public void From_Controllers_SizesTheQuorum(string controllers, int expected) =>
+        Assert.Equal(expected, Parse("--controllers", controllers).ControllerIds.Count());
 
     [Fact]
     public void From_BrokersAndCells_DealtRoundRobin_PortsConsecutive()
@@ -30,9 +38,11 @@ public class FleetOptionsTests
 
     [Theory]
     [InlineData("--brokers", "0")]
+    [InlineData("--controllers", "2")]
+    [InlineData("--controllers", "4")]
     [InlineData("--brokers", "two")]
     [InlineData("--cells", "0")]
-    [InlineData("--cells", "2")]
+    [InlineData("--cells", "4")]
     [InlineData("--port", "65535", "--brokers", "2")]
     [InlineData("--port", "-1")]
     public void From_InvalidShape_IsAUsageError(params string[] args) => Assert.Throws<UsageException>(() => Parse(args));

@@ -30,6 +30,32 @@ public class GroupCoordinatorTests
         new("g", memberId, instance, "client", "/127.0.0.1", 10000, 20000, "consumer", Range, version);
 
     [Fact]
+    public async Task Unload_ForgetsThePartitionsGroups_AnswersWaitingMembersNotCoordinator_AndReplayRestoresThem()
+    {
+        var time = new ManualTime();
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, time, new GroupSettings(InitialRebalanceDelayMs: 100));
+        var first = await c.JoinAsync(Join(""));
+        var waiting = c.JoinAsync(Join(first.MemberId));
+        Assert.False(waiting.IsCompleted);
+        var offset = new TopicPartitionKey("orders", 0);
+        Assert.Equal(ErrorCode.None, c.Commit("other", -1, "", null, [(offset, new CommittedOffset(42, -1, "", 0))], 2));
+
+        Assert.Equal(1, c.Unload(group => group == "g"));
+        Assert.Equal(ErrorCode.NotCoordinator, (await waiting).Error);
+        Assert.Equal(ErrorCode.UnknownMemberId, c.Heartbeat("g", first.MemberId, null, 0));
+        Assert.Equal(42, c.Fetch("other", [offset]).Single().Offset!.Offset);
+
+        Assert.Equal(1, c.Unload(group => group == "other"));
+        Assert.Null(c.Fetch("other", [offset]).Single().Offset);
+        foreach (var (key, value) in log.Records)
+        {
+            c.Replay(key, value);
+        }
+        Assert.Equal(42, c.Fetch("other", [offset]).Single().Offset!.Offset);
+    }
+
+    [Fact]
     public async Task TwoMembers_JoinSyncAndHeartbeat()
     {
         var time = new ManualTime();

@@ -41,12 +41,23 @@ public sealed class BrokerProcess : IAsyncDisposable
 
     public static async Task<BrokerProcess> StartAsync(IDictionary<string, string>? settings = null, string? dataDir = null)
     {
-        var owns = dataDir is null;
-        dataDir ??= Path.Combine(Path.GetTempPath(), "kora-it-" + Guid.NewGuid().ToString("N")[..12]);
-        var broker = new BrokerProcess(dataDir, owns, new Dictionary<string, string>(settings ?? new Dictionary<string, string>()));
+        var broker = Create(settings, dataDir);
         await broker.StartAsync().ConfigureAwait(false);
         return broker;
     }
+
+    /// <summary>A broker not started yet; <paramref name="kafkaPort"/> fixes its Kafka port up front (0 picks one at start).</summary>
+    public static BrokerProcess Create(IDictionary<string, string>? settings = null, string? dataDir = null, int kafkaPort = 0)
+    {
+        var owns = dataDir is null;
+        dataDir ??= Path.Combine(Path.GetTempPath(), "kora-it-" + Guid.NewGuid().ToString("N")[..12]);
+        return new BrokerProcess(dataDir, owns, new Dictionary<string, string>(settings ?? new Dictionary<string, string>()))
+        {
+            KafkaEndPoint = new IPEndPoint(IPAddress.Loopback, kafkaPort),
+        };
+    }
+
+    public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts (or restarts) the process; the Kafka port is kept across restarts once known.</summary>
     public async Task StartAsync()

@@ -1,7 +1,6 @@
-using Kora.Metadata;
 using Kora.Raft.Log;
 
-namespace Kora.Controller.Quorum;
+namespace Kora.Metadata;
 
 /// <summary>
 /// The content of a metadata snapshot: the records that rebuild the image (<see cref="MetadataImageRecords"/>)
