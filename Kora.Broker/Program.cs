@@ -30,14 +30,15 @@ var observer = options.IsClusterMode ? app.Services.GetRequiredService<MetadataO
 if (observer is not null)
 {
     // Cluster mode: the image comes from the controller quorum; serve nothing before it has caught up.
-    observer.Start();
+    // Orphans are removed on the thread that applies images, so no newer image creates folders meanwhile.
+    observer.Start(partitions.RemoveOrphans);
     await observer.CaughtUp.WaitAsync(app.Lifetime.ApplicationStopping);
 }
 else
 {
     metadata.Load();
+    partitions.RemoveOrphans(metadata.Image);
 }
-partitions.RemoveOrphans(metadata.Image);
 
 await app.StartAsync();
 

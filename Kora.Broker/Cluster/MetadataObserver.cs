@@ -38,6 +38,7 @@ public sealed partial class MetadataObserver : IRaftListener, IAsyncDisposable
     private volatile int _leaderId = -1;
     private long _highWatermark;
     private bool _started;
+    private Action<MetadataImage>? _onCaughtUp;
 
     public MetadataObserver(MetadataStore store, IOptions<BrokerOptions> options, IHostApplicationLifetime lifetime, ILogger<MetadataObserver> logger)
     {
@@ -63,8 +64,14 @@ public sealed partial class MetadataObserver : IRaftListener, IAsyncDisposable
     /// <summary>Finishes once the image has applied everything the leader had committed when this observer first reached it.</summary>
     public Task CaughtUp => _caughtUp.Task;
 
-    public void Start()
+    /// <summary>
+    /// Starts following the log. <paramref name="onCaughtUp"/> runs once, on the thread that applies images,
+    /// with the first caught-up image: no other image is published while it runs (the place to clean up
+    /// what the image no longer names).
+    /// </summary>
+    public void Start(Action<MetadataImage>? onCaughtUp = null)
     {
+        _onCaughtUp = onCaughtUp;
         var voters = QuorumVoters.Parse(_options.ControllerQuorumVoters ?? "");
         var directory = Path.Combine(Path.GetFullPath(_options.DataDir), MetadataStore.LogDirectoryName);
         _fs = new PhysicalFileSystem();
@@ -154,8 +161,11 @@ public sealed partial class MetadataObserver : IRaftListener, IAsyncDisposable
                 published.TrySetResult();
             }
         }
-        if (core.LeaderId >= 0 && core.HighWatermark > 0 && core.DeliveredOffset >= core.HighWatermark && _caughtUp.TrySetResult())
+        // At start the high watermark is only the local log's start; caught up means up to the leader's.
+        if (!_caughtUp.Task.IsCompleted && core.HasFetchedFromLeader && core.HighWatermark > 0 && core.DeliveredOffset >= core.HighWatermark)
         {
+            _onCaughtUp?.Invoke(_image);
+            _caughtUp.TrySetResult();
             Log.CaughtUp(_logger, core.HighWatermark, _image.TopicsByName.Count, _image.Brokers.Count);
         }
         if (_bytesSinceSnapshot >= _options.MetadataLogMaxRecordBytesBetweenSnapshots)

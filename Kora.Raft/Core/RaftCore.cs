@@ -62,6 +62,12 @@ public sealed partial class RaftCore
     /// <summary>The committed end of the log as far as this replica knows.</summary>
     public long HighWatermark => _highWatermark;
 
+    /// <summary>
+    /// True once this follower or observer has had a fetch answered by the current leader: only then is
+    /// <see cref="HighWatermark"/> the leader's, not what the local log vouched for at start.
+    /// </summary>
+    public bool HasFetchedFromLeader => _state is States.FollowerState { HasFetchedFromLeader: true };
+
     /// <summary>Every offset below this has been handed to the listener.</summary>
     public long DeliveredOffset => _nextDelivery;
 

@@ -73,13 +73,16 @@ await using (var fleet = await Fleet.StartAsync(root))
     var target = fleet.Brokers[0];
     var perTopic = 100;
     clock.Restart();
-    for (var t = 0; t < partitions / perTopic; t++)
+    var topicCount = Math.Max(1, partitions / perTopic);
+    for (var t = 0; t < topicCount; t += 10)
     {
-        await admin.CreateTopicsAsync([new TopicSpecification
+        await admin.CreateTopicsAsync(Enumerable.Range(t, Math.Min(10, topicCount - t)).Select(i => new TopicSpecification
         {
-            Name = $"many-{t}",
+            Name = $"many-{i}",
+            NumPartitions = perTopic,
+            ReplicationFactor = -1,
             ReplicasAssignments = Enumerable.Range(0, perTopic).ToDictionary(p => p, _ => new List<int> { 101 }),
-        }]);
+        }));
     }
     Log($"{partitions} partitions on broker-101 created in {clock.Elapsed.TotalSeconds:F1} s");
     clock.Restart();

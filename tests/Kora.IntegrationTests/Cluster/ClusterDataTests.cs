@@ -152,6 +152,41 @@ public class ClusterDataTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A clean stop snapshots the broker's image; topics created after it live only in its local metadata
+    /// log. After a kill -9 the broker must replay that log before it judges which folders are orphans.
+    /// </summary>
+    [Fact(Timeout = 240_000)]
+    public async Task A_broker_killed_after_a_snapshot_keeps_the_data_of_topics_created_since()
+    {
+        await using var fleet = await ClusterFleet.StartAsync(controllerSettings: Controllers);
+        var broker = fleet.Broker(101);
+        await broker.StopAsync();
+        await broker.StartAsync();
+        const string topic = "after-snapshot";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification
+            {
+                Name = topic,
+                NumPartitions = 2,
+                ReplicasAssignments = new Dictionary<int, List<int>> { [0] = [101], [1] = [101] },
+            }]);
+        }
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, Acks = Acks.All }).Build())
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                producer.Produce(new TopicPartition(topic, i % 2), new Message<Null, string> { Value = $"v{i}" });
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        await broker.KillAsync();
+        await broker.StartAsync();
+        Assert.Equal(20, Consume(fleet.BootstrapServers, "after-snapshot-reader", topic, 20).Count);
+    }
+
     [Fact(Timeout = 240_000)]
     public async Task A_transaction_across_partitions_led_by_every_broker_commits_and_another_aborts()
     {
