@@ -188,7 +188,9 @@ public sealed partial class RaftCore
         if (_requests.TryComplete(destination, correlationId, out _))
         {
             _requests.BackOff(destination, now);
-            if (_state is FollowerState follower && IsVoter && destination == follower.LeaderId
+            // Only a leader this voter has fetched from: one still starting up (after a restart of the quorum) refuses
+            // connections too, and electing around it would only churn.
+            if (_state is FollowerState follower && IsVoter && destination == follower.LeaderId && follower.HasFetchedFromLeader
                 && _config.UnreachableLeaderTimeoutMs > 0 && follower.LeaderUnreachableDeadline < 0)
             {
                 follower.LeaderUnreachableDeadline = now + _config.UnreachableLeaderTimeoutMs + _random.Next(_config.UnreachableLeaderTimeoutMs + 1);

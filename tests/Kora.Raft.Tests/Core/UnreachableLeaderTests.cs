@@ -11,7 +11,29 @@ public class UnreachableLeaderTests
         harness.Request<BeginQuorumEpochResponse>(2, BeginQuorumEpochRequest.ApiKey, CoreHarness.BeginEpoch(2, 1));
         harness.Advance(0);
         Assert.Equal(RaftRole.Follower, harness.Core.Role);
+        AnswerFetch(harness);
+        harness.Advance(1);
         return harness;
+    }
+
+    private static void AnswerFetch(CoreHarness harness) => harness.Respond(2, new FetchResponse
+    {
+        Responses = [new FetchResponse.FetchableTopicResponse
+        {
+            TopicId = RaftConfig.MetadataTopicId,
+            Partitions = [new FetchResponse.PartitionData { HighWatermark = 0, CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = 2, LeaderEpoch = 1 } }],
+        }],
+    });
+
+    [Fact]
+    public void ALeaderNeverReached_IsGivenTheWholeFetchTimeout()
+    {
+        var harness = new CoreHarness(unreachableLeaderTimeoutMs: 20);
+        harness.Request<BeginQuorumEpochResponse>(2, BeginQuorumEpochRequest.ApiKey, CoreHarness.BeginEpoch(2, 1));
+        harness.Advance(0);
+        FailFetchTo2(harness);
+        harness.Advance(150);
+        Assert.Equal(RaftRole.Follower, harness.Core.Role);
     }
 
     private static void FailFetchTo2(CoreHarness harness)
@@ -38,15 +60,7 @@ public class UnreachableLeaderTests
         var harness = FollowerOf2(unreachableLeaderTimeoutMs: 20);
         FailFetchTo2(harness);
         harness.Advance(25);
-        var fetch = harness.RequestsTo(2, FetchRequest.ApiKey).Last();
-        harness.Respond(2, new FetchResponse
-        {
-            Responses = [new FetchResponse.FetchableTopicResponse
-            {
-                TopicId = RaftConfig.MetadataTopicId,
-                Partitions = [new FetchResponse.PartitionData { HighWatermark = 0, CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = 2, LeaderEpoch = 1 } }],
-            }],
-        });
+        AnswerFetch(harness);
         harness.Advance(100);
 
         Assert.Equal(RaftRole.Follower, harness.Core.Role);
