@@ -42,14 +42,10 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
             {
                 var result = new OffsetCommitResponse.OffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex };
                 topicResponse.Partitions.Add(result);
-                if (topicImage is null || p.PartitionIndex < 0 || p.PartitionIndex >= topicImage.Partitions.Length)
+                var check = OffsetCommitChecks.Check(topicImage, p.PartitionIndex, p.CommittedMetadata, coordinator.Settings.MaxMetadataBytes);
+                if (check != ErrorCode.None)
                 {
-                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-                    continue;
-                }
-                if (p.CommittedMetadata is { Length: > 0 } metadata && metadata.Length > coordinator.Settings.MaxMetadataBytes)
-                {
-                    result.ErrorCode = (short)ErrorCode.OffsetMetadataTooLarge;
+                    result.ErrorCode = (short)check;
                     continue;
                 }
                 var timestamp = context.Version == 1 && p.CommitTimestamp >= 0 ? p.CommitTimestamp : now;

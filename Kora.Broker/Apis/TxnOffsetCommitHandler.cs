@@ -43,14 +43,10 @@ public sealed class TxnOffsetCommitHandler(
             {
                 var result = new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition { PartitionIndex = p.PartitionIndex };
                 topicResponse.Partitions.Add(result);
-                if (topicImage is null || p.PartitionIndex < 0 || p.PartitionIndex >= topicImage.Partitions.Length)
+                var check = OffsetCommitChecks.Check(topicImage, p.PartitionIndex, p.CommittedMetadata, groups.Settings.MaxMetadataBytes);
+                if (check != ErrorCode.None)
                 {
-                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-                    continue;
-                }
-                if (p.CommittedMetadata is { Length: > 0 } metadata && metadata.Length > groups.Settings.MaxMetadataBytes)
-                {
-                    result.ErrorCode = (short)ErrorCode.OffsetMetadataTooLarge;
+                    result.ErrorCode = (short)check;
                     continue;
                 }
                 accepted.Add((new TopicPartitionKey(internalName, p.PartitionIndex), new CommittedOffset(p.CommittedOffset, p.CommittedLeaderEpoch, p.CommittedMetadata, now)));
