@@ -103,9 +103,37 @@ internal sealed class ResourceProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Waits until no live process is left in the process's group, up to <paramref name="timeout"/>; false if some are.
+    /// The group leader exiting does not mean its children have: they got the same signal but may not have been
+    /// scheduled to act on it yet.
+    /// </summary>
+    public async Task<bool> WaitForGroupAsync(TimeSpan timeout)
+    {
+        if (!ProcessLauncher.IsolatesChildren)
+        {
+            return true;
+        }
+        var deadline = DateTime.UtcNow + timeout;
+        while (ProcessGroup.HasLiveMembers(Id))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+        return true;
+    }
+
     /// <summary>SIGKILL to the group, and to any descendant that left it.</summary>
     public void Kill()
     {
+        if (ProcessLauncher.IsolatesChildren)
+        {
+            // Also after the leader has exited: stragglers in its group must not outlive the stop.
+            Signals.Send(-Id, Signals.Kill);
+        }
         Signal(Signals.Kill);
         try
         {

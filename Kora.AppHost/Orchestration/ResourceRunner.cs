@@ -211,16 +211,25 @@ internal sealed partial class ResourceRunner : IAsyncDisposable
     {
         SetState(ResourceState.Stopping);
         process.Signal(Signals.Term);
+        var graceEnds = DateTime.UtcNow + _stopGrace;
         try
         {
             await process.Exited.WaitAsync(_stopGrace, _force).ConfigureAwait(false);
             LogStopped(_logger, _resource.Name, process.ExitCode);
             _log.Write("host", $"stopped (exit code {process.ExitCode})");
+            var rest = graceEnds - DateTime.UtcNow;
+            if (!await process.WaitForGroupAsync(rest > TimeSpan.Zero ? rest : TimeSpan.Zero).ConfigureAwait(false))
+            {
+                // What a container runtime does when the main process exits: whatever it started goes with it.
+                process.Kill();
+                await process.WaitForGroupAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             process.Kill();
             await process.Exited.ConfigureAwait(false);
+            await process.WaitForGroupAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
             LogKilled(_logger, _resource.Name, _stopGrace.TotalSeconds);
             _log.Write("host", "killed: it did not stop within the grace period");
         }
