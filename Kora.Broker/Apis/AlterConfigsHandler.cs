@@ -25,44 +25,21 @@ public sealed class AlterConfigsHandler(ConfigResourceAlterer alterer) : ApiHand
 
     protected override async ValueTask<AlterConfigsResponse?> HandleAsync(RequestContext context, AlterConfigsRequest request)
     {
+        var resources = request.Resources
+            .Select(r => (r.ResourceType, r.ResourceName, r.Configs.Select(c => new ConfigAlteration(c.Name, ConfigOperation.Set, c.Value)).ToList()))
+            .ToList();
+        var outcomes = await alterer.AlterAllAsync(context, resources, incremental: false, request.ValidateOnly).ConfigureAwait(false);
         var response = new AlterConfigsResponse();
-        var duplicates = ConfigResourceAlterer.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
-        foreach (var resource in request.Resources)
+        for (var i = 0; i < resources.Count; i++)
         {
-            var result = new AlterConfigsResponse.AlterConfigsResourceResponse
+            response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse
             {
-                ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-            };
-            response.Responses.Add(result);
-            var (error, message) = duplicates.Contains((resource.ResourceType, resource.ResourceName))
-                ? (ErrorCode.InvalidRequest, "Duplicate resource.")
-                : await AlterAsync(context, resource, request.ValidateOnly).ConfigureAwait(false);
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = message;
+                ResourceType = resources[i].ResourceType,
+                ResourceName = resources[i].ResourceName,
+                ErrorCode = (short)outcomes[i].Error,
+                ErrorMessage = outcomes[i].Message,
+            });
         }
         return response;
-    }
-
-    private async ValueTask<(ErrorCode, string?)> AlterAsync(RequestContext context, AlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
-    {
-        var configs = resource.Configs.Select(c => new KeyValuePair<string, string?>(c.Name, c.Value)).ToList();
-        var type = (ConfigResourceType)resource.ResourceType;
-        if (type is ConfigResourceType.Topic or ConfigResourceType.Broker && ConfigOperations.CheckLegacy(configs) is { } malformed)
-        {
-            return (ErrorCode.InvalidRequest, malformed);
-        }
-        switch (type)
-        {
-            case ConfigResourceType.Topic:
-                var replacement = configs.ToDictionary(c => c.Key, c => c.Value!, StringComparer.Ordinal);
-                return await alterer.AlterTopicAsync(context, resource.ResourceName, _ => (replacement, null), validateOnly).ConfigureAwait(false);
-            case ConfigResourceType.Broker:
-                return alterer.AlterBroker(resource.ResourceName, configs.Select(c => c.Key).ToList());
-            case ConfigResourceType.BrokerLogger:
-                return (ErrorCode.InvalidRequest, "AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER");
-            default:
-                return (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}");
-        }
     }
 }

@@ -27,42 +27,21 @@ public sealed class IncrementalAlterConfigsHandler(ConfigResourceAlterer alterer
 
     protected override async ValueTask<IncrementalAlterConfigsResponse?> HandleAsync(RequestContext context, IncrementalAlterConfigsRequest request)
     {
+        var resources = request.Resources
+            .Select(r => (r.ResourceType, r.ResourceName, r.Configs.Select(c => new ConfigAlteration(c.Name, (ConfigOperation)c.ConfigOperation, c.Value)).ToList()))
+            .ToList();
+        var outcomes = await alterer.AlterAllAsync(context, resources, incremental: true, request.ValidateOnly).ConfigureAwait(false);
         var response = new IncrementalAlterConfigsResponse();
-        var duplicates = ConfigResourceAlterer.Duplicates(request.Resources.Select(r => (r.ResourceType, r.ResourceName)));
-        foreach (var resource in request.Resources)
+        for (var i = 0; i < resources.Count; i++)
         {
-            var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
+            response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse
             {
-                ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-            };
-            response.Responses.Add(result);
-            var (error, message) = duplicates.Contains((resource.ResourceType, resource.ResourceName))
-                ? (ErrorCode.InvalidRequest, "Duplicate resource.")
-                : await AlterAsync(context, resource, request.ValidateOnly).ConfigureAwait(false);
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = message;
+                ResourceType = resources[i].ResourceType,
+                ResourceName = resources[i].ResourceName,
+                ErrorCode = (short)outcomes[i].Error,
+                ErrorMessage = outcomes[i].Message,
+            });
         }
         return response;
-    }
-
-    private async ValueTask<(ErrorCode, string?)> AlterAsync(RequestContext context, IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
-    {
-        var alterations = resource.Configs.Select(c => new ConfigAlteration(c.Name, (ConfigOperation)c.ConfigOperation, c.Value)).ToList();
-        var type = (ConfigResourceType)resource.ResourceType;
-        if (type is ConfigResourceType.Topic or ConfigResourceType.Broker && ConfigOperations.CheckIncremental(alterations) is { } malformed)
-        {
-            return (ErrorCode.InvalidRequest, malformed);
-        }
-        return type switch
-        {
-            ConfigResourceType.Topic => await alterer.AlterTopicAsync(
-                context,
-                resource.ResourceName,
-                current => ConfigOperations.ApplyToTopic(current, alterations, alterer.Broker),
-                validateOnly).ConfigureAwait(false),
-            ConfigResourceType.Broker => alterer.AlterBroker(resource.ResourceName, alterations.Select(a => a.Name).ToList()),
-            _ => (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}"),
-        };
     }
 }

@@ -19,10 +19,60 @@ public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names
     public BrokerOptions Broker => options.Value;
 
     /// <summary>Resources named more than once in one request; every copy fails with INVALID_REQUEST, as in Kafka.</summary>
-    public static HashSet<(sbyte Type, string Name)> Duplicates(IEnumerable<(sbyte Type, string Name)> resources) =>
+    private static HashSet<(sbyte Type, string Name)> Duplicates(IEnumerable<(sbyte Type, string Name)> resources) =>
         resources.GroupBy(r => r).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
 
-    public async ValueTask<(ErrorCode, string?)> AlterTopicAsync(
+    /// <summary>
+    /// Alters each resource in turn; <paramref name="incremental"/> picks IncrementalAlterConfigs' rules (operations
+    /// applied to the current overrides) over AlterConfigs' (the given configs replace them all).
+    /// </summary>
+    public async ValueTask<List<(ErrorCode Error, string? Message)>> AlterAllAsync(
+        RequestContext context,
+        IReadOnlyList<(sbyte Type, string Name, List<ConfigAlteration> Alterations)> resources,
+        bool incremental,
+        bool validateOnly)
+    {
+        var duplicates = Duplicates(resources.Select(r => (r.Type, r.Name)));
+        var outcomes = new List<(ErrorCode, string?)>(resources.Count);
+        foreach (var (type, name, alterations) in resources)
+        {
+            outcomes.Add(duplicates.Contains((type, name))
+                ? (ErrorCode.InvalidRequest, "Duplicate resource.")
+                : await AlterAsync(context, (ConfigResourceType)type, name, alterations, incremental, validateOnly).ConfigureAwait(false));
+        }
+        return outcomes;
+    }
+
+    private async ValueTask<(ErrorCode, string?)> AlterAsync(
+        RequestContext context, ConfigResourceType type, string name, List<ConfigAlteration> alterations, bool incremental, bool validateOnly)
+    {
+        if (type is ConfigResourceType.Topic or ConfigResourceType.Broker)
+        {
+            var malformed = incremental
+                ? ConfigOperations.CheckIncremental(alterations)
+                : ConfigOperations.CheckLegacy(alterations.Select(a => new KeyValuePair<string, string?>(a.Name, a.Value)).ToList());
+            if (malformed is not null)
+            {
+                return (ErrorCode.InvalidRequest, malformed);
+            }
+        }
+        switch (type)
+        {
+            case ConfigResourceType.Topic when incremental:
+                return await AlterTopicAsync(context, name, current => ConfigOperations.ApplyToTopic(current, alterations, Broker), validateOnly).ConfigureAwait(false);
+            case ConfigResourceType.Topic:
+                var replacement = alterations.ToDictionary(a => a.Name, a => a.Value!, StringComparer.Ordinal);
+                return await AlterTopicAsync(context, name, _ => (replacement, null), validateOnly).ConfigureAwait(false);
+            case ConfigResourceType.Broker:
+                return AlterBroker(name, alterations.Select(a => a.Name).ToList());
+            case ConfigResourceType.BrokerLogger when !incremental:
+                return (ErrorCode.InvalidRequest, "AlterConfigs is deprecated and does not support the resource type BROKER_LOGGER");
+            default:
+                return (ErrorCode.InvalidRequest, $"Unsupported resource type: {(sbyte)type}");
+        }
+    }
+
+    private async ValueTask<(ErrorCode, string?)> AlterTopicAsync(
         RequestContext context,
         string topic,
         Func<IReadOnlyDictionary<string, string>, (Dictionary<string, string>? Overrides, string? Error)> change,
@@ -39,7 +89,7 @@ public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names
             : (changed.Error, changed.Message);
     }
 
-    public (ErrorCode, string?) AlterBroker(string resourceName, IReadOnlyCollection<string> configNames)
+    private (ErrorCode, string?) AlterBroker(string resourceName, IReadOnlyCollection<string> configNames)
     {
         if (BrokerResourceProblem(resourceName, options.Value.NodeId) is { } wrongBroker)
         {
