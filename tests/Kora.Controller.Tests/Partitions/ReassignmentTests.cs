@@ -95,6 +95,46 @@ public class ReassignmentTests
     }
 
     [Fact]
+    public void Moving_every_replica_elects_a_leader_among_the_new_ones_once_they_are_all_in_sync()
+    {
+        var h = PartitionRequests.ThreeBrokers();
+        h.RegisterBroker(4);
+        h.RegisterBroker(5);
+        h.RegisterBroker(6);
+        var original = h.Partition().Replicas;
+
+        h.Reassign("t", 0, [5, 4, 6]);
+        Assert.Equal([5, 4, 6], h.Partition().AddingReplicas);
+        Assert.Equal(original, h.Partition().RemovingReplicas);
+        // Two of three caught up: not complete yet.
+        h.AlterIsr([.. h.Partition().Isr, 4, 5]);
+        Assert.True(h.Partition().IsReassigning);
+
+        h.AlterIsr([.. h.Partition().Isr, 6]);
+
+        var done = h.Partition();
+        Assert.Equal([5, 4, 6], done.Replicas);
+        Assert.Equal([4, 5, 6], done.Isr.Order());
+        Assert.Equal(5, done.Leader);
+        Assert.False(done.IsReassigning);
+    }
+
+    [Fact]
+    public void A_new_reassignment_replaces_an_ongoing_one_from_the_replicas_the_partition_has_now()
+    {
+        var (h, original) = FourBrokers();
+        h.RegisterBroker(5);
+        h.Reassign("t", 0, [4, original[1], original[2]]);
+
+        Assert.Equal(ErrorCode.None, Only(h.Reassign("t", 0, [5, original[1], original[2]])));
+
+        var moving = h.Partition();
+        Assert.Equal([5, original[1], original[2], 4, original[0]], moving.Replicas);
+        Assert.Equal([5], moving.AddingReplicas);
+        Assert.Equal([4, original[0]], moving.RemovingReplicas);
+    }
+
+    [Fact]
     public void Bad_assignments_and_unknown_partitions_are_refused()
     {
         var (h, original) = FourBrokers();
