@@ -32,7 +32,11 @@ public static class MetadataView
                 name = t.Name,
                 id = t.Id,
                 configs = t.Configs,
-                partitions = t.Partitions.Select(p => new { index = p.Index, leader = p.Leader, leaderEpoch = p.LeaderEpoch, replicas = p.Replicas, isr = p.Isr }),
+                partitions = t.Partitions.Select(p => new
+                {
+                    index = p.Index, leader = p.Leader, leaderEpoch = p.LeaderEpoch, partitionEpoch = p.PartitionEpoch, replicas = p.Replicas, isr = p.Isr,
+                    addingReplicas = p.AddingReplicas, removingReplicas = p.RemovingReplicas, leaderRecoveryState = p.LeaderRecoveryState.ToString(),
+                }),
             }),
         };
     }

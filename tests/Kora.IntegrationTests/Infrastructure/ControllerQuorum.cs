@@ -83,19 +83,19 @@ public sealed class ControllerQuorum : IAsyncDisposable
         }
     }
 
-    public static async Task<CreateTopicsResponse.CreatableTopicResult> CreateTopicAsync(ControllerProcess controller, string name, int partitions = 1)
+    public static async Task<CreateTopicsResponse.CreatableTopicResult> CreateTopicAsync(ControllerProcess controller, string name, int partitions = 1, short replicationFactor = 1)
     {
         await using var client = await RawKafkaClient.ConnectAsync(controller.KafkaEndPoint).ConfigureAwait(false);
         var response = await client.SendAsync<CreateTopicsResponse>(CreateTopicsRequest.ApiKey, 7, new CreateTopicsRequest
         {
-            Topics = [new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = 1 }],
+            Topics = [new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = partitions, ReplicationFactor = replicationFactor }],
             timeoutMs = 10_000,
         }, flexibleRequest: true, flexibleResponse: true).WaitAsync(TimeSpan.FromSeconds(15)).ConfigureAwait(false);
         return response.Topics.Single();
     }
 
-    /// <summary>Registers broker <paramref name="brokerId"/> at the leader and heartbeats it unfenced, so topics can be placed on it.</summary>
-    public async Task RegisterBrokerAsync(int brokerId)
+    /// <summary>Registers broker <paramref name="brokerId"/> at the leader and heartbeats it unfenced, so topics can be placed on it; returns its broker epoch.</summary>
+    public async Task<long> RegisterBrokerAsync(int brokerId)
     {
         var leader = await LeaderAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         await using var client = await RawKafkaClient.ConnectAsync(leader.KafkaEndPoint).ConfigureAwait(false);
@@ -116,6 +116,7 @@ public sealed class ControllerQuorum : IAsyncDisposable
         }, flexibleRequest: true, flexibleResponse: true).ConfigureAwait(false);
         Assert.Equal(0, heartbeat.ErrorCode);
         Assert.False(heartbeat.IsFenced);
+        return registered.BrokerEpoch;
     }
 
     /// <summary>Waits until every running controller's committed image lists <paramref name="topics"/>.</summary>
