@@ -20,6 +20,12 @@ namespace Kora.Broker.Apis;
 /// possible), long-polls until min_bytes arrive or max_wait passes, and keeps incremental fetch sessions
 /// (KIP-227, v7+) so steady consumers send and receive only what changed. v13+ names topics by id.
 /// Record bytes are copied from the segment files straight into the response buffer.
+/// <para>
+/// A fetch with a replica id (ReplicaState from v15) is a follower's: it reads to the log end, not the high
+/// watermark; its fetch offset is recorded as that follower's log end (which may move the high watermark and
+/// grow the ISR), and a last fetched epoch the leader's epoch cache does not end where the follower's log does
+/// is answered with the diverging epoch (KIP-320) so the follower truncates.
+/// </para>
 /// </summary>
 public sealed class FetchHandler(
     PartitionManager partitions,
@@ -28,7 +34,8 @@ public sealed class FetchHandler(
     IResourceNames names,
     BrokerMetrics metrics,
     IOptions<BrokerOptions> options,
-    TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
+    TimeProvider time,
+    Replication.IsrChangeSender? isrChanges = null) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const sbyte ReadCommitted = 1;
 
@@ -51,14 +58,16 @@ public sealed class FetchHandler(
         {
             return new FetchResponse { ErrorCode = (short)sessionError };
         }
-        var wanted = Resolve(context, request, session, version >= 13);
+        var wanted = Resolve(context, request, session, version);
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _brokerMaxBytes);
         var deadline = time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (time.TimestampFrequency / 1000.0));
         var readCommitted = request.IsolationLevel == ReadCommitted;
+        var replicaId = version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId;
+        var replica = replicaId >= 0 ? new FollowerFetch(replicaId, version >= 15 ? request.ReplicaState?.ReplicaEpoch ?? -1 : -1) : null;
         while (true)
         {
             var waits = new List<Task>();
-            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
             var done = outcome.Bytes >= request.MinBytes || outcome.HasError || request.MaxWaitMs <= 0 || time.GetTimestamp() >= deadline;
             if (!done)
             {
@@ -70,7 +79,7 @@ public sealed class FetchHandler(
                         waits.Add(p.WaitForDataAsync());
                     }
                 }
-                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
                 done = outcome.Bytes >= request.MinBytes || outcome.HasError;
             }
             if (done)
@@ -90,7 +99,7 @@ public sealed class FetchHandler(
             context.Aborted.ThrowIfCancellationRequested();
             if (time.GetTimestamp() >= deadline || context.Stopping.IsCancellationRequested)
             {
-                var last = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                var last = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
                 return Answer(last, session, version >= 13);
             }
         }
@@ -135,8 +144,9 @@ public sealed class FetchHandler(
         return (session, true, ErrorCode.None);
     }
 
-    private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, bool useIds)
+    private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, short version)
     {
+        var useIds = version >= 13;
         var image = admin.Image;
         var list = new List<FetchSessionPartition>();
         foreach (var topic in request.Topics)
@@ -151,6 +161,7 @@ public sealed class FetchHandler(
                 entry.FetchOffset = p.FetchOffset;
                 entry.MaxBytes = p.PartitionMaxBytes;
                 entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+                entry.LastFetchedEpoch = version >= 12 ? p.LastFetchedEpoch : -1;
                 entry.ExternalName = topic.Topic;
                 if (session is null)
                 {
@@ -174,9 +185,10 @@ public sealed class FetchHandler(
         return list;
     }
 
-    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental)
+    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental, FollowerFetch? replica)
     {
         var outcome = new ReadOutcome();
+        var nowMs = replica is null ? 0 : time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var w in wanted)
         {
             var data = new FetchResponse.PartitionData
@@ -189,6 +201,10 @@ public sealed class FetchHandler(
                 AbortedTransactions = readCommitted ? NoAbortedTransactions : null,
             };
             var partition = partitions.GetLed(w.Topic, w.Partition, out var notLed);
+            if (replica is not null && partition is null && notLed == ErrorCode.NotLeaderOrFollower)
+            {
+                partition = partitions.Get(w.Topic, w.Partition);
+            }
             if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
             {
                 // A topic named by an id this broker does not know has no name to look up.
@@ -213,6 +229,13 @@ public sealed class FetchHandler(
             {
                 data.ErrorCode = (short)ErrorCode.FencedLeaderEpoch;
                 outcome.Add(w, data, 0, isError: true);
+                continue;
+            }
+            if (replica is not null)
+            {
+                var follower = ReadForFollower(partition, w, data, replica, maxBytes - outcome.Bytes, outcome.Bytes == 0, nowMs);
+                // A diverging epoch answers at once, as an error does: the follower must truncate before anything else.
+                outcome.Add(w, data, follower, isError: data.ErrorCode != 0 || data.DivergingEpoch is not null);
                 continue;
             }
             var budget = Math.Min(w.MaxBytes, maxBytes - outcome.Bytes);
@@ -242,6 +265,67 @@ public sealed class FetchHandler(
         }
         return outcome;
     }
+
+    /// <summary>
+    /// Kafka's follower read: not-leader and unknown-replica refusals, the divergence check on the last fetched
+    /// epoch, the fetch offset recorded as the follower's log end, then the log read up to its end. Fills
+    /// <paramref name="data"/>; returns the bytes read.
+    /// </summary>
+    private int ReadForFollower(Partition partition, FetchSessionPartition w, FetchResponse.PartitionData data, FollowerFetch replica, int remaining, bool first, long nowMs)
+    {
+        var log = partition.Log;
+        if (!partition.IsLeader)
+        {
+            data.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
+            return 0;
+        }
+        if (w.LastFetchedEpoch >= 0)
+        {
+            var end = log.EndOffsetForEpoch(w.LastFetchedEpoch);
+            if (end.Epoch < w.LastFetchedEpoch || end.EndOffset < w.FetchOffset)
+            {
+                data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = end.Epoch, EndOffset = end.EndOffset };
+                return 0;
+            }
+        }
+        var leaderEnd = log.LogEndOffset;
+        if (w.FetchOffset > leaderEnd || w.FetchOffset < log.LogStartOffset)
+        {
+            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+            return 0;
+        }
+        var recorded = partition.RecordFollowerFetch(replica.Id, replica.BrokerEpoch, w.FetchOffset, leaderEnd, nowMs, out var expansion);
+        if (recorded != ErrorCode.None)
+        {
+            data.ErrorCode = (short)recorded;
+            return 0;
+        }
+        if (expansion is not null)
+        {
+            isrChanges?.Submit(partition, expansion);
+        }
+        data.HighWatermark = log.HighWatermark;
+        data.LastStableOffset = Math.Min(log.LastStableOffset, data.HighWatermark);
+        var budget = Math.Min(w.MaxBytes, remaining);
+        if (budget <= 0 && !first)
+        {
+            return 0;
+        }
+        var read = log.Read(w.FetchOffset, Math.Max(budget, 0), leaderEnd, minOneMessage: first);
+        if (read.Status == ReadStatus.OffsetOutOfRange)
+        {
+            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+            return 0;
+        }
+        if (read.Records is { Length: > 0 } source)
+        {
+            data.Records = new RecordsData(source);
+            return source.Length;
+        }
+        return 0;
+    }
+
+    private sealed record FollowerFetch(int Id, long BrokerEpoch);
 
     private static List<FetchResponse.AbortedTransaction> ToResponse(List<AbortedTxn> aborted)
     {

@@ -155,4 +155,29 @@ public sealed partial class PartitionLog
             ReleaseReplicatedTransactions();
         }
     }
+
+    /// <summary>
+    /// Kafka's truncateFullyAndStartAt: drops every segment and starts an empty log at <paramref name="offset"/>,
+    /// for a follower whose log end is below the leader's log start (it can never fetch what it misses).
+    /// </summary>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            _truncations++;
+            Retire(_segments);
+            Volatile.Write(ref _segments, [LogSegment.Create(Directory, offset)]);
+            Volatile.Write(ref _logStartOffset, offset);
+            Volatile.Write(ref _logEndOffset, offset);
+            Volatile.Write(ref _highWatermark, offset);
+            _flusher.Lower(offset);
+            TruncateProducerState(offset, fully: true);
+            _epochs.TruncateFromEnd(0);
+        }
+        _epochs.Flush();
+        PersistLogStartOffset();
+        Log.Truncated(_logger, Directory, offset, offset);
+    }
 }
