@@ -126,6 +126,13 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
         services.AddSingleton<IApiHandler, ConsumerGroupHeartbeatHandler>();
         services.AddSingleton<IApiHandler, ConsumerGroupDescribeHandler>();
+        if (clusterMode)
+        {
+            // Leadership and replica placement belong to the controller: brokers forward these.
+            services.AddSingleton<IApiHandler, ElectLeadersHandler>();
+            services.AddSingleton<IApiHandler, AlterPartitionReassignmentsHandler>();
+            services.AddSingleton<IApiHandler, ListPartitionReassignmentsHandler>();
+        }
         services.AddSingleton<ApiRegistry>();
         return services;
     }

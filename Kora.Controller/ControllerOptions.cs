@@ -59,6 +59,15 @@ public sealed class ControllerOptions : ITopicConfigDefaults
     /// <summary><c>broker.heartbeat.interval.ms</c>, told to brokers for reference; they heartbeat on their own schedule.</summary>
     public int BrokerHeartbeatIntervalMs { get; set; } = 2000;
 
+    /// <summary><c>auto.leader.rebalance.enable</c>: periodically move leadership back to each partition's preferred replica.</summary>
+    public bool AutoLeaderRebalanceEnable { get; set; } = true;
+
+    /// <summary><c>leader.imbalance.check.interval.seconds</c>: how often leadership balance (and leaderless partitions of topics allowing unclean election) are checked.</summary>
+    public int LeaderImbalanceCheckIntervalSeconds { get; set; } = 300;
+
+    /// <summary><c>leader.imbalance.per.broker.percentage</c>: the share of a broker's preferred partitions led elsewhere above which they are rebalanced.</summary>
+    public int LeaderImbalancePerBrokerPercentage { get; set; } = 10;
+
     /// <summary><c>metadata.log.max.record.bytes.between.snapshots</c>: committed record bytes after which the image is snapshotted.</summary>
     public long MetadataLogMaxRecordBytesBetweenSnapshots { get; set; } = 20L * 1024 * 1024;
 

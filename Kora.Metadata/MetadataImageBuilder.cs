@@ -7,6 +7,9 @@ namespace Kora.Metadata;
 /// <summary>Applies metadata records to an image, in the order the metadata log holds them.</summary>
 public static class MetadataImageBuilder
 {
+    /// <summary>The PartitionChangeRecord leader value that leaves the leader (and its epoch) as it is.</summary>
+    public const int NoLeaderChange = -2;
+
     public static MetadataImage Apply(MetadataImage image, IKafkaMessage record, long offset)
     {
         image = record switch
@@ -47,7 +50,12 @@ public static class MetadataImageBuilder
         {
             return image;
         }
-        var partition = new PartitionImage(record.PartitionId, record.Replicas.ToArray(), record.Isr.ToArray(), record.Leader, record.LeaderEpoch, record.PartitionEpoch);
+        var partition = new PartitionImage(record.PartitionId, record.Replicas.ToArray(), record.Isr.ToArray(), record.Leader, record.LeaderEpoch, record.PartitionEpoch)
+        {
+            AddingReplicas = record.AddingReplicas.ToArray(),
+            RemovingReplicas = record.RemovingReplicas.ToArray(),
+            LeaderRecoveryState = (LeaderRecoveryState)record.LeaderRecoveryState,
+        };
         var partitions = topic.Partitions;
         partitions = record.PartitionId < partitions.Length
             ? partitions.SetItem(record.PartitionId, partition)
@@ -62,14 +70,19 @@ public static class MetadataImageBuilder
             return image;
         }
         var current = topic.Partitions[change.PartitionId];
-        var leaderChanged = change.Leader != -2 && change.Leader != current.Leader;
+        // Kafka's PartitionRegistration.merge: a present leader field bumps the leader epoch even when it names the
+        // current leader (how a reassignment that removes replicas fences them); absent fields keep their value.
+        var leaderSet = change.Leader != NoLeaderChange;
         var updated = current with
         {
             Replicas = change.Replicas?.ToArray() ?? current.Replicas,
             Isr = change.Isr?.ToArray() ?? current.Isr,
-            Leader = change.Leader == -2 ? current.Leader : change.Leader,
-            LeaderEpoch = leaderChanged ? current.LeaderEpoch + 1 : current.LeaderEpoch,
+            Leader = leaderSet ? change.Leader : current.Leader,
+            LeaderEpoch = leaderSet ? current.LeaderEpoch + 1 : current.LeaderEpoch,
             PartitionEpoch = current.PartitionEpoch + 1,
+            AddingReplicas = change.AddingReplicas?.ToArray() ?? current.AddingReplicas,
+            RemovingReplicas = change.RemovingReplicas?.ToArray() ?? current.RemovingReplicas,
+            LeaderRecoveryState = change.LeaderRecoveryState == -1 ? current.LeaderRecoveryState : (LeaderRecoveryState)change.LeaderRecoveryState,
         };
         return image.WithTopic(topic with { Partitions = topic.Partitions.SetItem(change.PartitionId, updated) });
     }

@@ -52,6 +52,9 @@ public static class MetadataImageRecords
                     Leader = partition.Leader,
                     LeaderEpoch = partition.LeaderEpoch,
                     PartitionEpoch = partition.PartitionEpoch,
+                    AddingReplicas = [.. partition.AddingReplicas],
+                    RemovingReplicas = [.. partition.RemovingReplicas],
+                    LeaderRecoveryState = (sbyte)partition.LeaderRecoveryState,
                 });
             }
             foreach (var (name, value) in topic.Configs.OrderBy(c => c.Key, StringComparer.Ordinal))

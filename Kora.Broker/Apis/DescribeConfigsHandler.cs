@@ -82,7 +82,7 @@ public sealed class DescribeConfigsHandler(TopicAdmin admin, IResourceNames name
                     return (ErrorCode.InvalidRequest, $"Broker id must be an integer, but it is: {resource.ResourceName}", null);
                 }
                 return brokerId == _options.NodeId
-                    ? (ErrorCode.None, null, ConfigDescriptions.Broker(_options, keys))
+                    ? (ErrorCode.None, null, ConfigDescriptions.Broker(_options, keys, image.PerBrokerConfigs.GetValueOrDefault(brokerId), image.BrokerConfigs))
                     : (ErrorCode.InvalidRequest, $"Unexpected broker id, expected {_options.NodeId} or empty string, but received {resource.ResourceName}", null);
             default:
                 return (ErrorCode.InvalidRequest, $"Unsupported resource type: {resource.ResourceType}", null);

@@ -119,6 +119,23 @@ public sealed class ForwardingAdmin(ControllerChannel controller, MetadataObserv
         return new TopicChangeResult((ErrorCode)result.ErrorCode, result.ErrorMessage, topic.Id, topic.Partitions.Length, -1) { Name = name };
     }, validateOnly, cancellation);
 
+    /// <summary>
+    /// Forwards an admin request that the controller answers whole (ElectLeaders, partition reassignments) and,
+    /// when <paramref name="changed"/> says it committed something, waits until this broker's image has it.
+    /// Throws <see cref="TimeoutException"/> when no active controller answered in time.
+    /// </summary>
+    public async ValueTask<TResponse> ForwardAsync<TResponse>(
+        short apiKey, short version, bool flexible, IKafkaMessage request, Func<TResponse, bool> notController, Func<TResponse, bool> changed, CancellationToken cancellation)
+        where TResponse : IKafkaMessage, new()
+    {
+        var response = await controller.SendAsync(apiKey, version, flexible, request, notController, cancellation).ConfigureAwait(false);
+        if (changed(response))
+        {
+            await WaitForCommittedAsync(cancellation).ConfigureAwait(false);
+        }
+        return response;
+    }
+
     /// <summary>Kafka's RPCProducerIdManager: the next block of producer ids from the controller.</summary>
     public async ValueTask<(long Start, int Length)> AllocateProducerIdsAsync(CancellationToken cancellation)
     {

@@ -9,7 +9,7 @@ public sealed record BrokerConfigDefinition(string Name, ConfigType Type, Func<B
 
 /// <summary>
 /// The broker configs Kora reports, under Kafka's names: the settings of <see cref="BrokerOptions"/>, then
-/// the broker-level synonym of every topic config. All are static (read-only) until dynamic broker configs exist.
+/// the broker-level synonym of every topic config, then the dynamic broker configs the controller accepts.
 /// </summary>
 public static class BrokerConfigs
 {
@@ -53,6 +53,7 @@ public static class BrokerConfigs
         .Concat(TopicConfigs.All
             .Where(d => d.BrokerSynonym is not null)
             .Select(d => new BrokerConfigDefinition(d.BrokerSynonym!, d.Type, o => d.Default(o), d.Documentation)))
+        .Concat(ReplicationConfigs.DynamicBrokerConfigs.Select(d => new BrokerConfigDefinition(d.Name, d.Type, o => d.Default(o), d.Documentation)))
         .DistinctBy(d => d.Name, StringComparer.Ordinal)
         .ToArray();
 

@@ -63,8 +63,13 @@ public static class ConfigDescriptions
         return result;
     }
 
-    /// <summary>This broker's own configs (a broker resource named by its node id); all read-only.</summary>
-    public static List<DescribedConfig> Broker(BrokerOptions broker, IReadOnlyCollection<string>? keys)
+    /// <summary>
+    /// This broker's own configs (a broker resource named by its node id). Those that can be set dynamically
+    /// take the value set for this broker, else the cluster-wide default, over the static setting.
+    /// </summary>
+    public static List<DescribedConfig> Broker(
+        BrokerOptions broker, IReadOnlyCollection<string>? keys,
+        IReadOnlyDictionary<string, string>? perBroker = null, IReadOnlyDictionary<string, string>? clusterDefaults = null)
     {
         var result = new List<DescribedConfig>();
         foreach (var definition in BrokerConfigs.All)
@@ -73,14 +78,22 @@ public static class ConfigDescriptions
             {
                 continue;
             }
-            var value = definition.Value(broker);
             var synonyms = new List<ConfigSynonym>();
-            AddBrokerSynonyms(synonyms, definition.Name, value, definition.Value(Defaults));
+            if (perBroker?.GetValueOrDefault(definition.Name) is { } own)
+            {
+                synonyms.Add(new ConfigSynonym(definition.Name, own, ConfigSource.DynamicBrokerConfig));
+            }
+            if (clusterDefaults?.GetValueOrDefault(definition.Name) is { } shared)
+            {
+                synonyms.Add(new ConfigSynonym(definition.Name, shared, ConfigSource.DynamicDefaultBrokerConfig));
+            }
+            var value = synonyms.Count > 0 ? synonyms[0].Value : definition.Value(broker);
+            AddBrokerSynonyms(synonyms, definition.Name, definition.Value(broker), definition.Value(Defaults));
             result.Add(new DescribedConfig(
                 definition.Name,
                 value,
                 synonyms.Count == 0 ? ConfigSource.DefaultConfig : synonyms[0].Source,
-                ReadOnly: true,
+                ReadOnly: !DynamicBrokerConfigNames.Contains(definition.Name),
                 IsSensitive: false,
                 definition.Type,
                 definition.Documentation,
@@ -88,6 +101,9 @@ public static class ConfigDescriptions
         }
         return result;
     }
+
+    private static readonly HashSet<string> DynamicBrokerConfigNames =
+        new(ReplicationConfigs.DynamicBrokerConfigs.Select(d => d.Name).Append(KoraConfigs.BrokerCell), StringComparer.Ordinal);
 
     /// <summary>The cluster-wide dynamic broker defaults (a broker resource with an empty name): only those set.</summary>
     public static List<DescribedConfig> ClusterDefaults(IReadOnlyDictionary<string, string> dynamicDefaults, IReadOnlyCollection<string>? keys)

@@ -1,13 +1,15 @@
+using Kora.Controller.Partitions;
 using Kora.Metadata;
 using Kora.Protocol.MetadataRecords;
 
 namespace Kora.Controller.Quorum;
 
 /// <summary>
-/// Kafka's PartitionChangeBuilder for broker state changes. A broker that is fenced or shuts down leaves
-/// every ISR it is in (unless it is the last member: an ISR is never empty) and gives up leadership to
-/// the first other ISR replica in replica order that is active; with none the partition goes offline
-/// (leader -1). A broker that comes back leads the offline partitions whose ISR still names it.
+/// Kafka's ReplicationControlManager.generateLeaderAndIsrUpdates for broker state changes. A broker that is
+/// fenced or shuts down leaves every ISR it is in (unless it is the last member: an ISR is never empty, so
+/// that replica can lead again when it returns) and gives up leadership to the first other ISR replica in
+/// replica order that is active; with none the partition goes offline (leader -1), unless the topic allows
+/// unclean election and another replica is active. A broker that comes back lets the offline partitions elect again.
 /// </summary>
 public static class PartitionLeadership
 {
@@ -25,26 +27,21 @@ public static class PartitionLeadership
                 {
                     continue;
                 }
-                var isr = partition.Isr.Length > 1 ? partition.Isr.Where(r => r != brokerId).ToArray() : partition.Isr;
-                var leader = partition.Leader == brokerId ? ElectLeader(image, partition.Replicas, isr, brokerId) : partition.Leader;
-                var isrChanged = isr.Length != partition.Isr.Length;
-                if (!isrChanged && leader == partition.Leader)
+                var builder = new PartitionChangeBuilder(image, topic.Id, partition)
                 {
-                    continue;
+                    Election = UncleanElection.For(image, topic),
+                    TargetIsr = partition.Isr.Where(r => r != brokerId).ToArray(),
+                };
+                if (builder.Build() is { } change)
+                {
+                    changes.Add(change);
                 }
-                changes.Add(new PartitionChangeRecord
-                {
-                    TopicId = topic.Id,
-                    PartitionId = partition.Index,
-                    Isr = isrChanged ? [.. isr] : null,
-                    Leader = leader == partition.Leader ? -2 : leader,
-                });
             }
         }
         return changes;
     }
 
-    /// <summary>The changes that let an active <paramref name="brokerId"/> lead the offline partitions whose ISR names it.</summary>
+    /// <summary>The changes that let an active <paramref name="brokerId"/> lead the offline partitions whose ISR names it (or any, by unclean election where the topic allows it).</summary>
     public static List<PartitionChangeRecord> ElectOnReturn(MetadataImage image, int brokerId)
     {
         var changes = new List<PartitionChangeRecord>();
@@ -52,13 +49,31 @@ public static class PartitionLeadership
         {
             foreach (var partition in topic.Partitions)
             {
-                if (partition.Leader == NoLeader && partition.Isr.Contains(brokerId))
+                if (partition.Leader == NoLeader && partition.Replicas.Contains(brokerId)
+                    && new PartitionChangeBuilder(image, topic.Id, partition) { Election = UncleanElection.For(image, topic) }.Build() is { } change)
                 {
-                    var leader = ElectLeader(image, partition.Replicas, partition.Isr, excluded: -1);
-                    if (leader != NoLeader)
-                    {
-                        changes.Add(new PartitionChangeRecord { TopicId = topic.Id, PartitionId = partition.Index, Leader = leader });
-                    }
+                    changes.Add(change);
+                }
+            }
+        }
+        return changes;
+    }
+
+    /// <summary>Elections for leaderless partitions of topics that allow unclean election (Kafka's periodic unclean election check).</summary>
+    public static List<PartitionChangeRecord> ElectUncleanLeaderless(MetadataImage image)
+    {
+        var changes = new List<PartitionChangeRecord>();
+        foreach (var topic in image.TopicsByName.Values)
+        {
+            if (!UncleanElection.IsEnabled(image, topic))
+            {
+                continue;
+            }
+            foreach (var partition in topic.Partitions)
+            {
+                if (partition.Leader == NoLeader && new PartitionChangeBuilder(image, topic.Id, partition) { Election = Election.Unclean }.Build() is { } change)
+                {
+                    changes.Add(change);
                 }
             }
         }
@@ -68,17 +83,4 @@ public static class PartitionLeadership
     /// <summary>Partitions <paramref name="brokerId"/> leads.</summary>
     public static int LeaderCount(MetadataImage image, int brokerId) =>
         image.TopicsByName.Values.Sum(t => t.Partitions.Count(p => p.Leader == brokerId));
-
-    /// <summary>Kafka's clean election: the first replica, in assignment order, that is in the ISR and active.</summary>
-    private static int ElectLeader(MetadataImage image, int[] replicas, int[] isr, int excluded)
-    {
-        foreach (var replica in replicas)
-        {
-            if (replica != excluded && isr.Contains(replica) && TopicChanges.IsActive(image, replica))
-            {
-                return replica;
-            }
-        }
-        return NoLeader;
-    }
 }

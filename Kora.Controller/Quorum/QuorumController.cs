@@ -158,6 +158,7 @@ public sealed partial class QuorumController : IRaftListener
         {
             // Leases are not in the log: every broker starts with a full session under a new active controller.
             _leases.Reset(_committed.Brokers.Keys, _clock());
+            _nextLeaderCheck = _clock() + LeaderCheckIntervalMs;
             Log.Activated(_logger, _nodeId, epoch, _committed.Offset);
         }
     }
@@ -176,8 +177,9 @@ public sealed partial class QuorumController : IRaftListener
             Log.LeaseExpired(_logger, expired, _options.BrokerSessionTimeoutMs);
             _ = FenceAsync(expired);
         }
+        MaybeCheckLeaders(now);
         var next = _leases.NextExpiry(_latest.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id));
-        return next == long.MaxValue ? long.MaxValue : next + 1;
+        return Math.Min(next == long.MaxValue ? long.MaxValue : next + 1, _nextLeaderCheck);
     }
 
     private async Task FenceAsync(int brokerId)
@@ -213,5 +215,8 @@ public sealed partial class QuorumController : IRaftListener
 
         [LoggerMessage(6, LogLevel.Information, "Broker {BrokerId} registered with epoch {BrokerEpoch} (incarnation {IncarnationId})")]
         public static partial void BrokerRegistered(ILogger logger, int brokerId, long brokerEpoch, Guid incarnationId);
+
+        [LoggerMessage(7, LogLevel.Information, "Leadership check elected {Count} partition leaders")]
+        public static partial void LeadersRebalanced(ILogger logger, int count);
     }
 }

@@ -11,7 +11,8 @@ public sealed record ConfigDefinition(
     string? BrokerSynonym = null,
     double? Min = null,
     double? Max = null,
-    string[]? AllowedValues = null)
+    string[]? AllowedValues = null,
+    Func<string, string, string?>? Validator = null)
 {
     /// <summary>Null when <paramref name="value"/> is valid, otherwise why not (reported with INVALID_CONFIG).</summary>
     public string? Validate(string? value)
@@ -47,7 +48,7 @@ public sealed record ConfigDefinition(
                         return $"Invalid value {value} for configuration {Name}: String must be one of: {string.Join(", ", AllowedValues)}";
                     }
                 }
-                return null;
+                return Validator?.Invoke(Name, value);
             default:
                 if (AllowedValues is not null && !AllowedValues.Contains(value, StringComparer.Ordinal))
                 {

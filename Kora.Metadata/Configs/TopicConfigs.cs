@@ -66,6 +66,8 @@ public static class TopicConfigs
         new(RemoteStorageEnable, ConfigType.Boolean, _ => "false", "Offload closed segments to object storage.", "remote.log.storage.system.enable"),
         new(LocalRetentionMs, ConfigType.Long, _ => "-2", "Time to keep segments locally once offloaded; -2 follows retention.ms.", "log.local.retention.ms", Min: -2),
         new(LocalRetentionBytes, ConfigType.Long, _ => "-2", "Bytes to keep locally once offloaded; -2 follows retention.bytes.", "log.local.retention.bytes", Min: -2),
+        new(ReplicationConfigs.LeaderThrottledReplicas, ConfigType.List, _ => "", "Replicas (partition:broker, or *) whose replication traffic is throttled on the leader side.", Validator: ReplicationConfigs.ValidateThrottledReplicas),
+        new(ReplicationConfigs.FollowerThrottledReplicas, ConfigType.List, _ => "", "Replicas (partition:broker, or *) whose replication traffic is throttled on the follower side.", Validator: ReplicationConfigs.ValidateThrottledReplicas),
         new(KoraConfigs.PlacementCell, ConfigType.String, _ => "", "Kora: confine the topic's replicas to the brokers of this cell; empty places them on any broker."),
     ];
 
