@@ -65,6 +65,12 @@ public sealed class BrokerOptions : ITopicConfigDefaults
     /// <summary>replica.fetch.backoff.ms: the pause after a fetch from a leader failed.</summary>
     public int ReplicaFetchBackoffMs { get; set; } = 1000;
 
+    /// <summary>
+    /// Kafka's replica.selector.class: empty reads from the leader only; <c>rack-aware</c> (Kafka's
+    /// RackAwareReplicaSelector) points a consumer that names its rack at an in-sync replica in that rack (KIP-392).
+    /// </summary>
+    public string ReplicaSelector { get; set; } = "";
+
     public bool IsClusterMode => !string.IsNullOrWhiteSpace(ControllerQuorumVoters);
 
     public bool AutoCreateTopicsEnable { get; set; } = true;

@@ -42,6 +42,8 @@ public sealed class FetchHandler(
     // Shared, never modified: read_committed answers carry an empty list when nothing was aborted, as Kafka's do.
     private static readonly List<FetchResponse.AbortedTransaction> NoAbortedTransactions = [];
     private readonly int _brokerMaxBytes = options.Value.FetchMaxBytes;
+    private readonly bool _rackAware = string.Equals(options.Value.ReplicaSelector, "rack-aware", StringComparison.OrdinalIgnoreCase);
+    private readonly int _nodeId = options.Value.NodeId;
 
     public override short ApiKey => FetchRequest.ApiKey;
     public override short MinVersion => 4;
@@ -64,10 +66,12 @@ public sealed class FetchHandler(
         var readCommitted = request.IsolationLevel == ReadCommitted;
         var replicaId = version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId;
         var replica = replicaId >= 0 ? new FollowerFetch(replicaId, version >= 15 ? request.ReplicaState?.ReplicaEpoch ?? -1 : -1) : null;
+        // v11+ consumers send client metadata: they may read from a follower, and be pointed at one in their rack.
+        var consumer = replica is null && version >= 11 ? new ConsumerFetch(string.IsNullOrEmpty(request.RackId) ? null : request.RackId) : null;
         while (true)
         {
             var waits = new List<Task>();
-            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
+            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
             var done = outcome.Bytes >= request.MinBytes || outcome.HasError || request.MaxWaitMs <= 0 || time.GetTimestamp() >= deadline;
             if (!done)
             {
@@ -79,7 +83,7 @@ public sealed class FetchHandler(
                         waits.Add(p.WaitForDataAsync());
                     }
                 }
-                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
+                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
                 done = outcome.Bytes >= request.MinBytes || outcome.HasError;
             }
             if (done)
@@ -99,7 +103,7 @@ public sealed class FetchHandler(
             context.Aborted.ThrowIfCancellationRequested();
             if (time.GetTimestamp() >= deadline || context.Stopping.IsCancellationRequested)
             {
-                var last = ReadAll(wanted, maxBytes, readCommitted, incremental, replica);
+                var last = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
                 return Answer(last, session, version >= 13);
             }
         }
@@ -185,7 +189,7 @@ public sealed class FetchHandler(
         return list;
     }
 
-    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental, FollowerFetch? replica)
+    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental, FollowerFetch? replica, ConsumerFetch? consumer)
     {
         var outcome = new ReadOutcome();
         var nowMs = replica is null ? 0 : time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -201,8 +205,9 @@ public sealed class FetchHandler(
                 AbortedTransactions = readCommitted ? NoAbortedTransactions : null,
             };
             var partition = partitions.GetLed(w.Topic, w.Partition, out var notLed);
-            if (replica is not null && partition is null && notLed == ErrorCode.NotLeaderOrFollower)
+            if ((replica is not null || consumer is not null) && partition is null && notLed == ErrorCode.NotLeaderOrFollower)
             {
+                // Followers fetch from the leader's state; KIP-392 consumers may read a follower's copy up to its high watermark.
                 partition = partitions.Get(w.Topic, w.Partition);
             }
             if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
@@ -237,6 +242,17 @@ public sealed class FetchHandler(
                 // A diverging epoch answers at once, as an error does: the follower must truncate before anything else.
                 outcome.Add(w, data, follower, isError: data.ErrorCode != 0 || data.DivergingEpoch is not null);
                 continue;
+            }
+            if (consumer is not null)
+            {
+                if (consumer.Rack is { } rack && partition.IsLeader && _rackAware && SelectReadReplica(partition, rack, w.FetchOffset) is var preferred and >= 0)
+                {
+                    // Kafka answers at once with no records, naming the replica to read from.
+                    data.PreferredReadReplica = preferred;
+                    outcome.Add(w, data, 0, isError: true);
+                    continue;
+                }
+                metrics.PartitionRead(asFollower: !partition.IsLeader);
             }
             var budget = Math.Min(w.MaxBytes, maxBytes - outcome.Bytes);
             if (budget > 0 || outcome.Bytes == 0)
@@ -325,7 +341,30 @@ public sealed class FetchHandler(
         return 0;
     }
 
+    /// <summary>
+    /// Kafka's RackAwareReplicaSelector: an in-sync replica other than this leader, in the consumer's rack, whose
+    /// log already holds the fetch offset; -1 when the leader itself should serve (it is in the rack, or none is).
+    /// </summary>
+    private int SelectReadReplica(Partition partition, string rack, long fetchOffset)
+    {
+        var brokers = admin.Image.Brokers;
+        if (brokers.TryGetValue(_nodeId, out var self) && self.Rack == rack)
+        {
+            return -1;
+        }
+        foreach (var id in partition.Isr)
+        {
+            if (id != _nodeId && brokers.TryGetValue(id, out var broker) && !broker.Fenced && broker.Rack == rack && partition.FollowerLogEndOffset(id) >= fetchOffset)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
     private sealed record FollowerFetch(int Id, long BrokerEpoch);
+
+    private sealed record ConsumerFetch(string? Rack);
 
     private static List<FetchResponse.AbortedTransaction> ToResponse(List<AbortedTxn> aborted)
     {

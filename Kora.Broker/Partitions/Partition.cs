@@ -76,8 +76,9 @@ public sealed partial class Partition(string topic, Guid topicId, int index, Par
 
     private void Advance()
     {
-        Interlocked.Exchange(ref _dataArrived, null)?.TrySetResult();
+        // High watermark first: a woken consumer then finds the data readable when a lone replica is the whole ISR.
         MaybeAdvanceHighWatermark();
+        Interlocked.Exchange(ref _dataArrived, null)?.TrySetResult();
     }
 
     /// <summary>A task that completes on the next append. Register before re-checking for data, so none is missed.</summary>

@@ -10,6 +10,8 @@ using Kora.Cluster.Bench;
 // restart time of a broker hosting many partitions. Started by bench/cluster, which builds first.
 
 var kills = Option("--kills", 20);
+var replicationMessages = Option("--replication-messages", 200_000);
+var replicationOnly = args.Contains("--replication-only");
 var partitions = Option("--partitions", 10_000);
 var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 var rows = new List<(string What, string Value)>();
@@ -17,6 +19,13 @@ var rows = new List<(string What, string Value)>();
 await using (var fleet = await Fleet.StartAsync(root))
 {
     using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fleet.BootstrapServers }).Build();
+
+    await ReplicationBench.RunAsync(fleet, rows, replicationMessages);
+    Log("replication done");
+    if (replicationOnly)
+    {
+        goto Report;
+    }
 
     // Topics per second: 1,000 single-partition topics in CreateTopics requests of 100.
     var clock = Stopwatch.StartNew();
@@ -94,6 +103,7 @@ await using (var fleet = await Fleet.StartAsync(root))
     rows.Add(($"broker with {partitions:N0} partitions: controlled shutdown", $"{stop.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after a clean stop", $"{cleanStart.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after kill -9", $"{crashStart.TotalMilliseconds:F0} ms"));
+Report:;
 }
 
 var markdown = new StringBuilder()

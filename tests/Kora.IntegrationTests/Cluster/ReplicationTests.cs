@@ -147,6 +147,99 @@ public class ReplicationTests(ITestOutputHelper output)
         Assert.Equal(KafkaErrorCode.None, await ProduceAsync(leaderProcess, topic, acks: -1));
     }
 
+    [Fact(Timeout = 240_000)]
+    public async Task A_follower_paused_with_sigstop_leaves_the_isr_and_acks_all_carries_on_with_two()
+    {
+        // A lease far longer than the lag: the leader's lag check, not the controller's fencing, removes the follower.
+        await using var fleet = await ClusterFleet.StartAsync(
+            controllerSettings: new Dictionary<string, string> { ["BrokerSessionTimeoutMs"] = "60000" },
+            brokerSettings: new Dictionary<string, string>(Brokers) { ["ReplicaLagTimeMaxMs"] = "2000" });
+        const string topic = "paused";
+        await CreateAsync(fleet, topic);
+        await WaitForIsrAsync(fleet, topic, 3, TimeSpan.FromSeconds(30));
+        var (leader, _) = await ReplicaLogs.LeaderAndIsrAsync(fleet.Brokers[0], topic, 0);
+        var leaderProcess = fleet.Broker(leader);
+        var pausedId = leader == ClusterFleet.FirstBrokerId ? ClusterFleet.FirstBrokerId + 1 : ClusterFleet.FirstBrokerId;
+        var paused = fleet.Broker(pausedId);
+        Assert.Equal(KafkaErrorCode.None, await ProduceAsync(leaderProcess, topic, acks: -1));
+
+        await Signal(paused, "STOP");
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            // Held until the paused follower leaves the ISR, then acknowledged by the two left.
+            Assert.Equal(KafkaErrorCode.None, await ProduceAsync(leaderProcess, topic, acks: -1));
+            output.WriteLine($"acks=all waited {clock.ElapsedMilliseconds} ms for the ISR to shrink (lag 2000 ms)");
+            var (_, isr) = await ReplicaLogs.LeaderAndIsrAsync(leaderProcess, topic, 0);
+            Assert.Equal(2, isr.Length);
+            Assert.DoesNotContain(pausedId, isr);
+            clock.Restart();
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Equal(KafkaErrorCode.None, await ProduceAsync(leaderProcess, topic, acks: -1));
+            }
+            output.WriteLine($"20 acks=all produces with two in sync took {clock.ElapsedMilliseconds} ms");
+        }
+        finally
+        {
+            await Signal(paused, "CONT");
+        }
+        await ClusterFleet.WaitUntilAsync(async () => (await ReplicaLogs.LeaderAndIsrAsync(leaderProcess, topic, 0)).Isr.Length == 3,
+            TimeSpan.FromSeconds(30), fleet.Output);
+    }
+
+    [Fact(Timeout = 240_000)]
+    public async Task A_consumer_with_a_rack_reads_from_the_in_sync_replica_in_its_rack()
+    {
+        await using var fleet = await ClusterFleet.StartAsync(controllerSettings: Controllers,
+            brokerSettings: new Dictionary<string, string>(Brokers) { ["ReplicaSelector"] = "rack-aware" },
+            configureBroker: (id, settings) => settings["Rack"] = $"az-{id}");
+        const string topic = "racked";
+        await CreateAsync(fleet, topic);
+        await WaitForIsrAsync(fleet, topic, 3, TimeSpan.FromSeconds(30));
+        var (leader, _) = await ReplicaLogs.LeaderAndIsrAsync(fleet.Brokers[0], topic, 0);
+        var followerId = leader == ClusterFleet.FirstBrokerId ? ClusterFleet.FirstBrokerId + 1 : ClusterFleet.FirstBrokerId;
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fleet.BootstrapServers, Acks = Acks.All }).Build())
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                producer.Produce(topic, new Message<Null, string> { Value = $"r{i}" });
+            }
+            Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = fleet.BootstrapServers,
+            GroupId = "racked-readers",
+            ClientRack = $"az-{followerId}",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+        var values = new List<string>();
+        var deadline = Stopwatch.StartNew();
+        while (values.Count < 100 && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { IsPartitionEOF: false } result)
+            {
+                values.Add(result.Message.Value);
+            }
+        }
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"r{i}"), values);
+
+        // The follower in the consumer's rack served the reads; the leader only pointed there.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{fleet.Broker(followerId).HttpEndPoint}") };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        output.WriteLine(string.Join('\n', metrics.Split('\n').Where(l => l.Contains("partition_reads", StringComparison.Ordinal))));
+        Assert.Contains("kora_broker_fetch_partition_reads_total{role=\"follower\"}", metrics, StringComparison.Ordinal);
+    }
+
+    private static async Task Signal(BrokerProcess broker, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", broker.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+    }
+
     private static async Task CreateAsync(ClusterFleet fleet, string topic)
     {
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fleet.BootstrapServers }).Build();
