@@ -15,8 +15,9 @@ internal static class ReplicaLogs
         var response = await client.SendAsync<MetadataResponse>(MetadataRequest.ApiKey, 12,
             new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = false },
             flexibleRequest: true, flexibleResponse: true).WaitAsync(TimeSpan.FromSeconds(10));
-        var p = response.Topics.Single().Partitions.Single(x => x.PartitionIndex == partition);
-        return (p.LeaderId, [.. p.IsrNodes.Order()]);
+        // A broker that has not applied the topic yet lists it with no partitions.
+        var p = response.Topics.Single().Partitions.SingleOrDefault(x => x.PartitionIndex == partition);
+        return p is null ? (-1, []) : (p.LeaderId, [.. p.IsrNodes.Order()]);
     }
 
     /// <summary>
