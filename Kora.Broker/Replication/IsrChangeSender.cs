@@ -14,15 +14,21 @@ namespace Kora.Broker.Replication;
 /// </summary>
 public sealed partial class IsrChangeSender(
     ControllerChannel channel,
-    BrokerLifecycle lifecycle,
+    Func<long> brokerEpoch,
     PartitionManager partitions,
-    IOptions<BrokerOptions> options,
+    BrokerOptions options,
     TimeProvider time,
     ILogger<IsrChangeSender> logger) : BackgroundService
 {
     private const short Version = 3;
-    private readonly BrokerOptions _options = options.Value;
+    private readonly BrokerOptions _options = options;
     private readonly CancellationTokenSource _stopping = new();
+
+    public IsrChangeSender(
+        ControllerChannel channel, BrokerLifecycle lifecycle, PartitionManager partitions, IOptions<BrokerOptions> options, TimeProvider time, ILogger<IsrChangeSender> logger)
+        : this(channel, () => lifecycle.BrokerEpoch, partitions, options.Value, time, logger)
+    {
+    }
 
     /// <summary>Sends <paramref name="change"/> for <paramref name="partition"/>; the answer is applied when it comes.</summary>
     public void Submit(Partition partition, IsrChange change) => _ = SendAsync(partition, change);
@@ -32,7 +38,7 @@ public sealed partial class IsrChangeSender(
         var request = new AlterPartitionRequest
         {
             BrokerId = _options.NodeId,
-            BrokerEpoch = lifecycle.BrokerEpoch,
+            BrokerEpoch = brokerEpoch(),
             Topics =
             [
                 new AlterPartitionRequest.TopicData
@@ -49,7 +55,7 @@ public sealed partial class IsrChangeSender(
                             NewIsrWithEpochs = [.. change.Members.Select(m => new AlterPartitionRequest.BrokerState
                             {
                                 BrokerId = m.BrokerId,
-                                BrokerEpoch = m.BrokerId == _options.NodeId ? lifecycle.BrokerEpoch : m.BrokerEpoch,
+                                BrokerEpoch = m.BrokerId == _options.NodeId ? brokerEpoch() : m.BrokerEpoch,
                             })],
                             LeaderRecoveryState = 0,
                             PartitionEpoch = change.PartitionEpoch,

@@ -22,11 +22,33 @@ await using (var fleet = await Fleet.StartAsync(root))
 
     await ReplicationBench.RunAsync(fleet, rows, replicationMessages);
     Log("replication done");
-    if (replicationOnly)
+    if (!replicationOnly)
     {
-        goto Report;
+        await ControlPlaneAsync(fleet, admin);
     }
+}
 
+var markdown = new StringBuilder()
+    .AppendLine($"# Kora cluster benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
+    .AppendLine()
+    .AppendLine($"3 controllers and 3 brokers (Release, default settings) on {Environment.ProcessorCount} cores.")
+    .AppendLine()
+    .AppendLine("| measure | value |")
+    .AppendLine("| --- | --- |");
+foreach (var (what, value) in rows)
+{
+    markdown.AppendLine($"| {what} | {value} |");
+}
+var results = Path.Combine(root, "bench", "results");
+Directory.CreateDirectory(results);
+var file = Path.Combine(results, $"cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
+await File.WriteAllTextAsync(file, markdown.ToString());
+Console.WriteLine(markdown);
+Log($"results: {file}");
+return 0;
+
+async Task ControlPlaneAsync(Fleet fleet, IAdminClient admin)
+{
     // Topics per second: 1,000 single-partition topics in CreateTopics requests of 100.
     var clock = Stopwatch.StartNew();
     for (var batch = 0; batch < 10; batch++)
@@ -103,27 +125,7 @@ await using (var fleet = await Fleet.StartAsync(root))
     rows.Add(($"broker with {partitions:N0} partitions: controlled shutdown", $"{stop.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after a clean stop", $"{cleanStart.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after kill -9", $"{crashStart.TotalMilliseconds:F0} ms"));
-Report:;
 }
-
-var markdown = new StringBuilder()
-    .AppendLine($"# Kora cluster benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
-    .AppendLine()
-    .AppendLine($"3 controllers and 3 brokers (Release, default settings) on {Environment.ProcessorCount} cores.")
-    .AppendLine()
-    .AppendLine("| measure | value |")
-    .AppendLine("| --- | --- |");
-foreach (var (what, value) in rows)
-{
-    markdown.AppendLine($"| {what} | {value} |");
-}
-var results = Path.Combine(root, "bench", "results");
-Directory.CreateDirectory(results);
-var file = Path.Combine(results, $"cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
-await File.WriteAllTextAsync(file, markdown.ToString());
-Console.WriteLine(markdown);
-Log($"results: {file}");
-return 0;
 
 int Option(string name, int fallback)
 {
