@@ -25,6 +25,18 @@ public static class LeaderElections
             return new MetadataDecision<ElectLeadersResponse>([], Failed(request, ErrorCode.InvalidRequest, $"Unknown election type {request.ElectionType}"));
         }
         var records = new List<IKafkaMessage>();
+        // Each election sees the ones before it, as the records will apply in order.
+        var current = image;
+        (ErrorCode, string?) Elect(string topic, int partitionId)
+        {
+            var (error, message, change) = ElectOne(current, topic, partitionId, request.ElectionType);
+            if (change is not null)
+            {
+                records.Add(change);
+                current = MetadataImageBuilder.Apply(current, change, current.Offset);
+            }
+            return (error, message);
+        }
         if (request.TopicPartitions is null)
         {
             foreach (var topic in image.TopicsByName.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
@@ -33,7 +45,7 @@ public static class LeaderElections
                 response.ReplicaElectionResults.Add(results);
                 foreach (var partition in topic.Partitions)
                 {
-                    var (error, message) = Elect(image, topic.Name, partition.Index, request.ElectionType, records);
+                    var (error, message) = Elect(topic.Name, partition.Index);
                     if (error != ErrorCode.ElectionNotNeeded)
                     {
                         results.PartitionResult.Add(new ElectLeadersResponse.PartitionResult { PartitionId = partition.Index, ErrorCode = (short)error, ErrorMessage = message });
@@ -48,7 +60,7 @@ public static class LeaderElections
             response.ReplicaElectionResults.Add(results);
             foreach (var partitionId in requested.Partitions)
             {
-                var (error, message) = Elect(image, requested.Topic, partitionId, request.ElectionType, records);
+                var (error, message) = Elect(requested.Topic, partitionId);
                 results.PartitionResult.Add(new ElectLeadersResponse.PartitionResult { PartitionId = partitionId, ErrorCode = (short)error, ErrorMessage = message });
             }
         }
@@ -70,33 +82,28 @@ public static class LeaderElections
         return response;
     }
 
-    private static (ErrorCode, string?) Elect(MetadataImage image, string topicName, int partitionId, sbyte electionType, List<IKafkaMessage> records)
+    private static (ErrorCode, string?, PartitionChangeRecord?) ElectOne(MetadataImage image, string topicName, int partitionId, sbyte electionType)
     {
-        if (records.Count > 0)
-        {
-            image = MetadataImageBuilder.ApplyAll(image, records);
-        }
         if (image.Topic(topicName) is not { } topic)
         {
-            return (ErrorCode.UnknownTopicOrPartition, $"No such topic as {topicName}");
+            return (ErrorCode.UnknownTopicOrPartition, $"No such topic as {topicName}", null);
         }
         if (partitionId < 0 || partitionId >= topic.Partitions.Length)
         {
-            return (ErrorCode.UnknownTopicOrPartition, $"No such partition as {topicName}-{partitionId}");
+            return (ErrorCode.UnknownTopicOrPartition, $"No such partition as {topicName}-{partitionId}", null);
         }
         var partition = topic.Partitions[partitionId];
         if ((electionType == Preferred && partition.Leader == partition.PreferredLeader) || (electionType == Unclean && partition.Leader != PartitionLeadership.NoLeader))
         {
-            return (ErrorCode.ElectionNotNeeded, "Leader election not needed for topic partition.");
+            return (ErrorCode.ElectionNotNeeded, "Leader election not needed for topic partition.", null);
         }
         var builder = new PartitionChangeBuilder(image, topic.Id, partition) { Election = electionType == Preferred ? Election.Preferred : Election.Unclean };
         if (builder.Build() is not { } change)
         {
             return electionType == Preferred
-                ? (ErrorCode.PreferredLeaderNotAvailable, $"Failed to elect leader for partition {topicName}-{partitionId}: the preferred replica is not active or not in the ISR.")
-                : (ErrorCode.EligibleLeadersNotAvailable, $"Failed to elect leader for partition {topicName}-{partitionId}: no replica is active.");
+                ? (ErrorCode.PreferredLeaderNotAvailable, $"Failed to elect leader for partition {topicName}-{partitionId}: the preferred replica is not active or not in the ISR.", null)
+                : (ErrorCode.EligibleLeadersNotAvailable, $"Failed to elect leader for partition {topicName}-{partitionId}: no replica is active.", null);
         }
-        records.Add(change);
-        return (ErrorCode.None, null);
+        return (ErrorCode.None, null, change);
     }
 }

@@ -18,17 +18,19 @@ public static class Reassignments
     {
         var response = new AlterPartitionReassignmentsResponse();
         var records = new List<IKafkaMessage>();
+        var current = image;
         foreach (var topic in request.Topics)
         {
             var answer = new AlterPartitionReassignmentsResponse.ReassignableTopicResponse { Name = topic.Name };
             response.Responses.Add(answer);
             foreach (var partition in topic.Partitions)
             {
-                var current = records.Count > 0 ? MetadataImageBuilder.ApplyAll(image, records) : image;
                 var (error, message, change) = AlterOne(current, topic.Name, partition.PartitionIndex, partition.Replicas?.ToArray());
                 if (change is not null)
                 {
+                    // Later partitions of the request see this change, as the records apply in order.
                     records.Add(change);
+                    current = MetadataImageBuilder.Apply(current, change, current.Offset);
                 }
                 answer.Partitions.Add(new AlterPartitionReassignmentsResponse.ReassignablePartitionResponse
                 {

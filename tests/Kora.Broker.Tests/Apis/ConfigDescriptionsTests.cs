@@ -74,7 +74,7 @@ public class ConfigDescriptionsTests
     }
 
     [Fact]
-    public void Broker_ListsTheCommonSettings_AllReadOnly()
+    public void Broker_ListsTheCommonSettings_StaticOnesReadOnly()
     {
         var options = new BrokerOptions { NodeId = 7, NumPartitions = 3 };
         var described = ConfigDescriptions.Broker(options, null).ToDictionary(c => c.Name);
@@ -86,13 +86,29 @@ public class ConfigDescriptionsTests
         {
             Assert.True(described.ContainsKey(name), name);
         }
-        Assert.All(described.Values, c => Assert.True(c.ReadOnly));
+        string[] dynamic = ["leader.replication.throttled.rate", "follower.replication.throttled.rate", "unclean.leader.election.enable"];
+        Assert.All(described.Values, c => Assert.Equal(!dynamic.Contains(c.Name), c.ReadOnly));
         Assert.Equal("7", described["broker.id"].Value);
         Assert.Equal(ConfigSource.StaticBrokerConfig, described["num.partitions"].Source);
         Assert.Equal("3", described["num.partitions"].Value);
         Assert.Equal(ConfigSource.DefaultConfig, described["auto.create.topics.enable"].Source);
         Assert.Equal("true", described["auto.create.topics.enable"].Value);
         Assert.Equal(ConfigType.Boolean, described["auto.create.topics.enable"].Type);
+    }
+
+    [Fact]
+    public void Broker_DynamicValues_OverrideTheStaticSetting_PerBrokerFirst()
+    {
+        var perBroker = new Dictionary<string, string> { ["leader.replication.throttled.rate"] = "1048576" };
+        var cluster = new Dictionary<string, string> { ["leader.replication.throttled.rate"] = "10", ["follower.replication.throttled.rate"] = "20" };
+        var described = ConfigDescriptions.Broker(new BrokerOptions(), null, perBroker, cluster).ToDictionary(c => c.Name);
+
+        var leader = described["leader.replication.throttled.rate"];
+        Assert.Equal(("1048576", ConfigSource.DynamicBrokerConfig), (leader.Value, leader.Source));
+        Assert.Equal([ConfigSource.DynamicBrokerConfig, ConfigSource.DynamicDefaultBrokerConfig, ConfigSource.DefaultConfig], leader.Synonyms.Select(s => s.Source));
+        var follower = described["follower.replication.throttled.rate"];
+        Assert.Equal(("20", ConfigSource.DynamicDefaultBrokerConfig), (follower.Value, follower.Source));
+        Assert.Equal(("false", ConfigSource.DefaultConfig), (described["unclean.leader.election.enable"].Value, described["unclean.leader.election.enable"].Source));
     }
 
     [Fact]
