@@ -4,7 +4,9 @@ namespace Kora.Storage.Epochs;
 /// Kafka's LeaderEpochFileCache: which leader epoch wrote which offsets, as (epoch, start offset) pairs with
 /// both strictly increasing. A follower compares its cache with the leader's to find where its log diverged
 /// (KIP-101/279). Changes are rare (once per leader election), so every change rewrites the checkpoint; the
-/// write happens outside the log's append lock, under this cache's own lock only.
+/// write happens outside the log's append lock, under this cache's own lock only. A new epoch is written
+/// without fsync (as Kafka does since KAFKA-15046: a broker becoming leader of thousands of partitions must not
+/// fsync thousands of files); a truncation is fsynced, since a truncated tail must never come back.
 /// </summary>
 public sealed class LeaderEpochCache
 {
@@ -13,6 +15,7 @@ public sealed class LeaderEpochCache
     private readonly List<EpochEntry> _entries;
     private int _latest = EpochEndOffset.UndefinedEpoch;
     private bool _dirty;
+    private bool _truncated;
 
     /// <summary>A cache persisted in <paramref name="directory"/> (null keeps it in memory, for tests).</summary>
     public LeaderEpochCache(string? directory, IEnumerable<EpochEntry> entries)
@@ -105,6 +108,7 @@ public sealed class LeaderEpochCache
         {
             var removed = _entries.RemoveAll(e => e.StartOffset >= endOffset);
             _dirty |= removed > 0;
+            _truncated |= removed > 0;
             Publish();
             return removed > 0;
         }
@@ -127,6 +131,7 @@ public sealed class LeaderEpochCache
             _entries.RemoveRange(0, floor + 1);
             _entries.Insert(0, kept);
             _dirty = true;
+            _truncated = true;
             return true;
         }
     }
@@ -146,11 +151,13 @@ public sealed class LeaderEpochCache
             {
                 return;
             }
+            var durable = _truncated;
             _dirty = false;
+            _truncated = false;
             // A deleted partition has no folder left to checkpoint into.
             if (Directory.Exists(_directory))
             {
-                LeaderEpochCheckpoint.Write(_directory, _entries);
+                LeaderEpochCheckpoint.Write(_directory, _entries, durable);
             }
         }
     }

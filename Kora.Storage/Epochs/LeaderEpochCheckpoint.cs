@@ -41,7 +41,7 @@ public static class LeaderEpochCheckpoint
         return entries;
     }
 
-    public static void Write(string directory, IReadOnlyList<EpochEntry> entries)
+    public static void Write(string directory, IReadOnlyList<EpochEntry> entries, bool durable)
     {
         var text = new StringBuilder();
         text.Append(Version).Append('\n').Append(entries.Count.ToString(CultureInfo.InvariantCulture)).Append('\n');
@@ -49,6 +49,6 @@ public static class LeaderEpochCheckpoint
         {
             text.Append(entry.Epoch.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(entry.StartOffset.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
-        LogFiles.WriteAtomically(Path.Combine(directory, FileName), text.ToString(), durable: true);
+        LogFiles.WriteAtomically(Path.Combine(directory, FileName), text.ToString(), durable);
     }
 }
