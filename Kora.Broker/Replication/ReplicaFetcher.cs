@@ -235,7 +235,13 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
                             return;
                         }
                     }
+                    var before = log.HighWatermark;
                     log.SetFollowerHighWatermark(Math.Min(data.HighWatermark, log.LogEndOffset));
+                    if (log.HighWatermark != before)
+                    {
+                        // Consumers reading from this follower (KIP-392) wait for its high watermark to move.
+                        partition.Wake();
+                    }
                     if (data.LogStartOffset > log.LogStartOffset && data.LogStartOffset <= log.HighWatermark)
                     {
                         log.DeleteRecordsBefore(data.LogStartOffset);
