@@ -50,6 +50,27 @@ public sealed class BrokerOptions : ITopicConfigDefaults
     /// <summary>metadata.log.max.record.bytes.between.snapshots: how often an observer snapshots its image.</summary>
     public long MetadataLogMaxRecordBytesBetweenSnapshots { get; set; } = 20L * 1024 * 1024;
 
+    /// <summary>replica.lag.time.max.ms: a follower that has not caught up with the leader for this long leaves the ISR.</summary>
+    public int ReplicaLagTimeMaxMs { get; set; } = 30_000;
+
+    /// <summary>replica.fetch.wait.max.ms: how long a follower's fetch waits at the leader for new data.</summary>
+    public int ReplicaFetchWaitMaxMs { get; set; } = 500;
+
+    /// <summary>replica.fetch.max.bytes: bytes a follower asks for per partition in one fetch.</summary>
+    public int ReplicaFetchMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>replica.fetch.response.max.bytes: bytes a follower asks for per fetch.</summary>
+    public int ReplicaFetchResponseMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>replica.fetch.backoff.ms: the pause after a fetch from a leader failed.</summary>
+    public int ReplicaFetchBackoffMs { get; set; } = 1000;
+
+    /// <summary>
+    /// Kafka's replica.selector.class: empty reads from the leader only; <c>rack-aware</c> (Kafka's
+    /// RackAwareReplicaSelector) points a consumer that names its rack at an in-sync replica in that rack (KIP-392).
+    /// </summary>
+    public string ReplicaSelector { get; set; } = "";
+
     public bool IsClusterMode => !string.IsNullOrWhiteSpace(ControllerQuorumVoters);
 
     public bool AutoCreateTopicsEnable { get; set; } = true;

@@ -41,6 +41,9 @@ public static class BrokerServiceCollectionExtensions
             services.AddSingleton<ControllerChannel>();
             services.AddSingleton<BrokerLifecycle>();
             services.AddSingleton<ForwardingAdmin>();
+            services.AddSingleton<Replication.ReplicaFetcherManager>();
+            services.AddSingleton<Replication.IsrChangeSender>();
+            services.AddHostedService(sp => sp.GetRequiredService<Replication.IsrChangeSender>());
         }
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
@@ -92,6 +95,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, ProduceHandler>();
         services.AddSingleton<IApiHandler, FetchHandler>();
         services.AddSingleton<IApiHandler, ListOffsetsHandler>();
+        services.AddSingleton<IApiHandler, OffsetForLeaderEpochHandler>();
         services.AddSingleton<IApiHandler, CreateTopicsHandler>();
         services.AddSingleton<IApiHandler, DeleteTopicsHandler>();
         services.AddSingleton<IApiHandler, CreatePartitionsHandler>();

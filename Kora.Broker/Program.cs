@@ -27,6 +27,8 @@ metrics.ObserveGauge("kora.broker.partitions", "{partition}", "Partitions hosted
 metrics.ObserveGauge("kora.broker.log.segments", "{segment}", "Log segments across hosted partitions.", () => partitions.SegmentCount);
 metadata.Subscribe(partitions);
 var observer = options.IsClusterMode ? app.Services.GetRequiredService<MetadataObserver>() : null;
+// Created before the first image so it hears of every partition to follow.
+var fetchers = options.IsClusterMode ? app.Services.GetRequiredService<Kora.Broker.Replication.ReplicaFetcherManager>() : null;
 if (observer is not null)
 {
     // Cluster mode: the image comes from the controller quorum; serve nothing before it has caught up.
@@ -65,6 +67,10 @@ app.Services.GetRequiredService<ILogger<BrokerOptions>>().LogInformation(
     options.NodeId, kafkaEndPoint, httpEndPoint, Path.GetFullPath(options.DataDir));
 
 await app.WaitForShutdownAsync();
+if (fetchers is not null)
+{
+    await fetchers.DisposeAsync();
+}
 if (observer is not null)
 {
     await observer.DisposeAsync();

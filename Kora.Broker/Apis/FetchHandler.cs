@@ -20,6 +20,12 @@ namespace Kora.Broker.Apis;
 /// possible), long-polls until min_bytes arrive or max_wait passes, and keeps incremental fetch sessions
 /// (KIP-227, v7+) so steady consumers send and receive only what changed. v13+ names topics by id.
 /// Record bytes are copied from the segment files straight into the response buffer.
+/// <para>
+/// A fetch with a replica id (ReplicaState from v15) is a follower's: it reads to the log end, not the high
+/// watermark; its fetch offset is recorded as that follower's log end (which may move the high watermark and
+/// grow the ISR), and a last fetched epoch the leader's epoch cache does not end where the follower's log does
+/// is answered with the diverging epoch (KIP-320) so the follower truncates.
+/// </para>
 /// </summary>
 public sealed class FetchHandler(
     PartitionManager partitions,
@@ -28,13 +34,16 @@ public sealed class FetchHandler(
     IResourceNames names,
     BrokerMetrics metrics,
     IOptions<BrokerOptions> options,
-    TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
+    TimeProvider time,
+    Replication.IsrChangeSender? isrChanges = null) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const sbyte ReadCommitted = 1;
 
     // Shared, never modified: read_committed answers carry an empty list when nothing was aborted, as Kafka's do.
     private static readonly List<FetchResponse.AbortedTransaction> NoAbortedTransactions = [];
     private readonly int _brokerMaxBytes = options.Value.FetchMaxBytes;
+    private readonly bool _rackAware = string.Equals(options.Value.ReplicaSelector, "rack-aware", StringComparison.OrdinalIgnoreCase);
+    private readonly int _nodeId = options.Value.NodeId;
 
     public override short ApiKey => FetchRequest.ApiKey;
     public override short MinVersion => 4;
@@ -51,14 +60,18 @@ public sealed class FetchHandler(
         {
             return new FetchResponse { ErrorCode = (short)sessionError };
         }
-        var wanted = Resolve(context, request, session, version >= 13);
+        var wanted = Resolve(context, request, session, version);
         var maxBytes = Math.Min(request.MaxBytes <= 0 ? int.MaxValue : request.MaxBytes, _brokerMaxBytes);
         var deadline = time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (time.TimestampFrequency / 1000.0));
         var readCommitted = request.IsolationLevel == ReadCommitted;
+        var replicaId = version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId;
+        var replica = replicaId >= 0 ? new FollowerFetch(replicaId, version >= 15 ? request.ReplicaState?.ReplicaEpoch ?? -1 : -1) : null;
+        // v11+ consumers send client metadata: they may read from a follower, and be pointed at one in their rack.
+        var consumer = replica is null && version >= 11 ? new ConsumerFetch(string.IsNullOrEmpty(request.RackId) ? null : request.RackId) : null;
         while (true)
         {
             var waits = new List<Task>();
-            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+            var outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
             var done = outcome.Bytes >= request.MinBytes || outcome.HasError || request.MaxWaitMs <= 0 || time.GetTimestamp() >= deadline;
             if (!done)
             {
@@ -70,7 +83,7 @@ public sealed class FetchHandler(
                         waits.Add(p.WaitForDataAsync());
                     }
                 }
-                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                outcome = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
                 done = outcome.Bytes >= request.MinBytes || outcome.HasError;
             }
             if (done)
@@ -90,7 +103,7 @@ public sealed class FetchHandler(
             context.Aborted.ThrowIfCancellationRequested();
             if (time.GetTimestamp() >= deadline || context.Stopping.IsCancellationRequested)
             {
-                var last = ReadAll(wanted, maxBytes, readCommitted, incremental);
+                var last = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
                 return Answer(last, session, version >= 13);
             }
         }
@@ -135,8 +148,9 @@ public sealed class FetchHandler(
         return (session, true, ErrorCode.None);
     }
 
-    private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, bool useIds)
+    private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, short version)
     {
+        var useIds = version >= 13;
         var image = admin.Image;
         var list = new List<FetchSessionPartition>();
         foreach (var topic in request.Topics)
@@ -151,6 +165,7 @@ public sealed class FetchHandler(
                 entry.FetchOffset = p.FetchOffset;
                 entry.MaxBytes = p.PartitionMaxBytes;
                 entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
+                entry.LastFetchedEpoch = version >= 12 ? p.LastFetchedEpoch : -1;
                 entry.ExternalName = topic.Topic;
                 if (session is null)
                 {
@@ -174,9 +189,10 @@ public sealed class FetchHandler(
         return list;
     }
 
-    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental)
+    private ReadOutcome ReadAll(List<FetchSessionPartition> wanted, int maxBytes, bool readCommitted, bool incremental, FollowerFetch? replica, ConsumerFetch? consumer)
     {
         var outcome = new ReadOutcome();
+        var nowMs = replica is null ? 0 : time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var w in wanted)
         {
             var data = new FetchResponse.PartitionData
@@ -189,6 +205,11 @@ public sealed class FetchHandler(
                 AbortedTransactions = readCommitted ? NoAbortedTransactions : null,
             };
             var partition = partitions.GetLed(w.Topic, w.Partition, out var notLed);
+            if ((replica is not null || consumer is not null) && partition is null && notLed == ErrorCode.NotLeaderOrFollower)
+            {
+                // Followers fetch from the leader's state; KIP-392 consumers may read a follower's copy up to its high watermark.
+                partition = partitions.Get(w.Topic, w.Partition);
+            }
             if (partition is null || (w.TopicId != Guid.Empty && partition.TopicId != w.TopicId))
             {
                 // A topic named by an id this broker does not know has no name to look up.
@@ -214,6 +235,24 @@ public sealed class FetchHandler(
                 data.ErrorCode = (short)ErrorCode.FencedLeaderEpoch;
                 outcome.Add(w, data, 0, isError: true);
                 continue;
+            }
+            if (replica is not null)
+            {
+                var follower = ReadForFollower(partition, w, data, replica, maxBytes - outcome.Bytes, outcome.Bytes == 0, nowMs);
+                // A diverging epoch answers at once, as an error does: the follower must truncate before anything else.
+                outcome.Add(w, data, follower, isError: data.ErrorCode != 0 || data.DivergingEpoch is not null);
+                continue;
+            }
+            if (consumer is not null)
+            {
+                if (consumer.Rack is { } rack && partition.IsLeader && _rackAware && SelectReadReplica(partition, rack, w.FetchOffset) is var preferred and >= 0)
+                {
+                    // Kafka answers at once with no records, naming the replica to read from.
+                    data.PreferredReadReplica = preferred;
+                    outcome.Add(w, data, 0, isError: true);
+                    continue;
+                }
+                metrics.PartitionRead(asFollower: !partition.IsLeader);
             }
             var budget = Math.Min(w.MaxBytes, maxBytes - outcome.Bytes);
             if (budget > 0 || outcome.Bytes == 0)
@@ -242,6 +281,90 @@ public sealed class FetchHandler(
         }
         return outcome;
     }
+
+    /// <summary>
+    /// Kafka's follower read: not-leader and unknown-replica refusals, the divergence check on the last fetched
+    /// epoch, the fetch offset recorded as the follower's log end, then the log read up to its end. Fills
+    /// <paramref name="data"/>; returns the bytes read.
+    /// </summary>
+    private int ReadForFollower(Partition partition, FetchSessionPartition w, FetchResponse.PartitionData data, FollowerFetch replica, int remaining, bool first, long nowMs)
+    {
+        var log = partition.Log;
+        if (!partition.IsLeader)
+        {
+            data.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
+            return 0;
+        }
+        if (w.LastFetchedEpoch >= 0)
+        {
+            var end = log.EndOffsetForEpoch(w.LastFetchedEpoch);
+            if (end.Epoch < w.LastFetchedEpoch || end.EndOffset < w.FetchOffset)
+            {
+                data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = end.Epoch, EndOffset = end.EndOffset };
+                return 0;
+            }
+        }
+        var leaderEnd = log.LogEndOffset;
+        if (w.FetchOffset > leaderEnd || w.FetchOffset < log.LogStartOffset)
+        {
+            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+            return 0;
+        }
+        var recorded = partition.RecordFollowerFetch(replica.Id, replica.BrokerEpoch, w.FetchOffset, leaderEnd, nowMs, out var expansion);
+        if (recorded != ErrorCode.None)
+        {
+            data.ErrorCode = (short)recorded;
+            return 0;
+        }
+        if (expansion is not null)
+        {
+            isrChanges?.Submit(partition, expansion);
+        }
+        data.HighWatermark = log.HighWatermark;
+        data.LastStableOffset = Math.Min(log.LastStableOffset, data.HighWatermark);
+        var budget = Math.Min(w.MaxBytes, remaining);
+        if (budget <= 0 && !first)
+        {
+            return 0;
+        }
+        var read = log.Read(w.FetchOffset, Math.Max(budget, 0), leaderEnd, minOneMessage: first);
+        if (read.Status == ReadStatus.OffsetOutOfRange)
+        {
+            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+            return 0;
+        }
+        if (read.Records is { Length: > 0 } source)
+        {
+            data.Records = new RecordsData(source);
+            return source.Length;
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Kafka's RackAwareReplicaSelector: an in-sync replica other than this leader, in the consumer's rack, whose
+    /// log already holds the fetch offset; -1 when the leader itself should serve (it is in the rack, or none is).
+    /// </summary>
+    private int SelectReadReplica(Partition partition, string rack, long fetchOffset)
+    {
+        var brokers = admin.Image.Brokers;
+        if (brokers.TryGetValue(_nodeId, out var self) && self.Rack == rack)
+        {
+            return -1;
+        }
+        foreach (var id in partition.Isr)
+        {
+            if (id != _nodeId && brokers.TryGetValue(id, out var broker) && !broker.Fenced && broker.Rack == rack && partition.FollowerLogEndOffset(id) >= fetchOffset)
+            {
+                return id;
+            }
+        }
+        return -1;
+    }
+
+    private sealed record FollowerFetch(int Id, long BrokerEpoch);
+
+    private sealed record ConsumerFetch(string? Rack);
 
     private static List<FetchResponse.AbortedTransaction> ToResponse(List<AbortedTxn> aborted)
     {

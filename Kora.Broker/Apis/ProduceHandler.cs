@@ -15,7 +15,9 @@ namespace Kora.Broker.Apis;
 /// Produce v3-11 (v3 is the first with record batch v2). Each partition's batches are validated (framing,
 /// CRC-32C, record structure, max.message.bytes) and appended as received: offsets are assigned in the
 /// request buffer itself, compressed batches stay compressed. acks=1 answers after the append; acks=-1
-/// after the data is fsynced (group commit across concurrent produces); acks=0 sends no response.
+/// once the high watermark covers the data (every in-sync replica has it) and it is fsynced here, or with
+/// REQUEST_TIMED_OUT after timeout_ms; acks=0 sends no response. acks=-1 needs min.insync.replicas in the ISR:
+/// fewer before the append is NOT_ENOUGH_REPLICAS, fewer by the time it is replicated NOT_ENOUGH_REPLICAS_AFTER_APPEND.
 /// Idempotent and transactional batches are checked against the partition's producer state: a retry of a
 /// recent batch is answered with its original offsets and not written again; a sequence gap gets
 /// OUT_OF_ORDER_SEQUENCE_NUMBER, a stale epoch INVALID_PRODUCER_EPOCH.
@@ -34,7 +36,7 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
         var acksValid = request.Acks is -1 or 0 or 1;
         // Kafka refuses the whole request when transactional data comes without a transactional id.
         var refused = request.TransactionalId is null && HasTransactionalRecords(request) ? ErrorCode.TransactionalIdAuthorizationFailed : ErrorCode.None;
-        List<(Partition Partition, long LastOffset)>? toFlush = null;
+        List<PendingAck>? toFlush = null;
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var topicData in request.TopicData)
         {
@@ -65,6 +67,12 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                 {
                     result.ErrorCode = (short)ErrorCode.InvalidRecord;
                     result.ErrorMessage = "The request carries no record set.";
+                    continue;
+                }
+                if (request.Acks == -1 && partition.Isr.Length < partition.Config.MinInsyncReplicas)
+                {
+                    result.ErrorCode = (short)ErrorCode.NotEnoughReplicas;
+                    result.ErrorMessage = $"The ISR has {partition.Isr.Length} replicas, fewer than min.insync.replicas={partition.Config.MinInsyncReplicas}.";
                     continue;
                 }
                 var batches = segment.AsSpan();
@@ -105,7 +113,13 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                 result.LogStartOffset = appended.LogStartOffset;
                 if (request.Acks == -1)
                 {
-                    (toFlush ??= []).Add((partition, appended.LastOffset));
+                    var waiter = partition.AwaitReplication(appended.LastOffset + 1, out var replicated);
+                    if (waiter is null && replicated != ErrorCode.None)
+                    {
+                        Fail(result, replicated);
+                        continue;
+                    }
+                    (toFlush ??= []).Add(new PendingAck(partition, appended.LastOffset, waiter, result));
                 }
             }
         }
@@ -113,7 +127,7 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
         {
             return ValueTask.FromResult<ProduceResponse?>(null);
         }
-        return toFlush is null ? ValueTask.FromResult<ProduceResponse?>(response) : FlushThenAnswer(response, toFlush, context.Aborted);
+        return toFlush is null ? ValueTask.FromResult<ProduceResponse?>(response) : FlushThenAnswer(response, toFlush, request.TimeoutMs, context.Aborted);
     }
 
     private static bool HasTransactionalRecords(ProduceRequest request)
@@ -140,19 +154,59 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
         _ => null,
     };
 
-    private static async ValueTask<ProduceResponse?> FlushThenAnswer(ProduceResponse response, List<(Partition Partition, long LastOffset)> toFlush, CancellationToken cancellation)
+    private static void Fail(ProduceResponse.PartitionProduceResponse result, ErrorCode error)
     {
-        if (toFlush.Count == 1)
+        result.ErrorCode = (short)error;
+        result.BaseOffset = -1;
+        result.LogAppendTimeMs = -1;
+    }
+
+    /// <summary>
+    /// acks=-1: waits until each partition's data is fsynced here and covered by the high watermark, or the
+    /// request's timeout passes (REQUEST_TIMED_OUT for what is not replicated by then).
+    /// </summary>
+    private async ValueTask<ProduceResponse?> FlushThenAnswer(ProduceResponse response, List<PendingAck> pending, int timeoutMs, CancellationToken cancellation)
+    {
+        var tasks = new List<Task>(pending.Count * 2);
+        foreach (var ack in pending)
         {
-            await toFlush[0].Partition.Log.FlushAsync(toFlush[0].LastOffset, cancellation).ConfigureAwait(false);
-            return response;
+            tasks.Add(ack.Partition.Log.FlushAsync(ack.LastOffset, cancellation).AsTask());
+            if (ack.Waiter is { } waiter)
+            {
+                tasks.Add(waiter.Task);
+            }
         }
-        var flushes = new Task[toFlush.Count];
-        for (var i = 0; i < flushes.Length; i++)
+        var all = Task.WhenAll(tasks);
+        if (!all.IsCompleted)
         {
-            flushes[i] = toFlush[i].Partition.Log.FlushAsync(toFlush[i].LastOffset, cancellation).AsTask();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+            var delay = Task.Delay(TimeSpan.FromMilliseconds(Math.Max(0, timeoutMs)), time, timeout.Token);
+            await Task.WhenAny(all, delay).ConfigureAwait(false);
+            await timeout.CancelAsync().ConfigureAwait(false);
         }
-        await Task.WhenAll(flushes).ConfigureAwait(false);
+        cancellation.ThrowIfCancellationRequested();
+        foreach (var ack in pending)
+        {
+            if (ack.Waiter is not { } waiter)
+            {
+                continue;
+            }
+            if (!waiter.Task.IsCompleted)
+            {
+                ack.Partition.CancelReplicationWait(waiter);
+            }
+            if (waiter.Task.Result is var error and not ErrorCode.None)
+            {
+                Fail(ack.Result, error);
+            }
+        }
+        if (all.IsCompleted)
+        {
+            // Surfaces a failed fsync as before.
+            await all.ConfigureAwait(false);
+        }
         return response;
     }
+
+    private sealed record PendingAck(Partition Partition, long LastOffset, Replication.ReplicationWaiter? Waiter, ProduceResponse.PartitionProduceResponse Result);
 }

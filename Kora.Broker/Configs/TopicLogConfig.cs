@@ -33,6 +33,7 @@ public static class TopicLogConfig
                 ? Storage.Log.MessageTimestampType.LogAppendTime
                 : Storage.Log.MessageTimestampType.CreateTime,
             ProducerIdExpirationMs = broker.ProducerIdExpirationMs,
+            MinInsyncReplicas = (int)Long(TopicConfigs.MinInsyncReplicas),
         };
     }
 }

@@ -12,6 +12,9 @@ public sealed class FetchSessionPartition(string topic, Guid topicId, int partit
     public long FetchOffset { get; set; }
     public int MaxBytes { get; set; }
     public int CurrentLeaderEpoch { get; set; } = -1;
+
+    /// <summary>The epoch of the last batch the fetcher has (v12+), for a follower's divergence check (KIP-320).</summary>
+    public int LastFetchedEpoch { get; set; } = -1;
     public long LastHighWatermark { get; set; } = -1;
     public long LastLogStartOffset { get; set; } = -1;
 

@@ -5,9 +5,10 @@ namespace Kora.Broker.Partitions;
 
 /// <summary>
 /// A partition this broker hosts: its log, and the signal that wakes long-polling fetches when data
-/// arrives. The signal is created only by a waiting fetch, so appends with no waiter allocate nothing.
+/// arrives or the high watermark moves. The signal is created only by a waiting fetch, so appends with no
+/// waiter allocate nothing. Its replication state (leader or follower) is in the other part of this class.
 /// </summary>
-public sealed class Partition(string topic, Guid topicId, int index, PartitionLog log, LogConfig config)
+public sealed partial class Partition(string topic, Guid topicId, int index, PartitionLog log, LogConfig config, int localBrokerId = 0)
 {
     private TaskCompletionSource? _dataArrived;
 
@@ -16,10 +17,9 @@ public sealed class Partition(string topic, Guid topicId, int index, PartitionLo
     public int Index { get; } = index;
     public PartitionLog Log { get; } = log;
     public LogConfig Config { get; private set; } = config;
-    public int LeaderEpoch { get; set; }
 
-    /// <summary>Whether this broker leads the partition and serves clients for it (always on a single node).</summary>
-    public bool IsLeader { get; set; } = true;
+    /// <summary>This broker's id: the leader's own replica.</summary>
+    public int LocalBrokerId { get; } = localBrokerId;
 
     public void UpdateConfig(LogConfig config)
     {
@@ -76,8 +76,8 @@ public sealed class Partition(string topic, Guid topicId, int index, PartitionLo
 
     private void Advance()
     {
-        // A single replica is the whole ISR, so the high watermark follows the log end at once.
-        Log.UpdateHighWatermark(Log.LogEndOffset);
+        // High watermark first: a woken consumer then finds the data readable when a lone replica is the whole ISR.
+        MaybeAdvanceHighWatermark();
         Interlocked.Exchange(ref _dataArrived, null)?.TrySetResult();
     }
 

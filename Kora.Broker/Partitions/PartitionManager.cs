@@ -24,6 +24,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
     private readonly BrokerMetrics _metrics;
     private readonly bool _clusterMode;
     private readonly List<ILeadershipListener> _leadershipListeners = [];
+    private IFollowerListener? _followers;
     private MetadataImage _image = MetadataImage.Empty;
 
     public PartitionManager(IOptions<BrokerOptions> options, TimeProvider time, BrokerMetrics metrics, ILogger<PartitionManager> logger)
@@ -75,6 +76,19 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         }
     }
 
+    /// <summary>The replica fetchers: told which partitions to fetch from which leader.</summary>
+    public void SetFollowerListener(IFollowerListener listener)
+    {
+        _followers = listener;
+        foreach (var partition in All)
+        {
+            if (!partition.IsLeader && partition.LeaderId >= 0 && partition.LeaderId != _options.NodeId)
+            {
+                listener.OnFollow(partition, partition.LeaderId, partition.LeaderEpoch);
+            }
+        }
+    }
+
     public void OnImageChanged(MetadataImage previous, MetadataImage current)
     {
         Volatile.Write(ref _image, current);
@@ -105,16 +119,19 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         Array.Copy(existing, partitions, Math.Min(existing.Length, partitions.Length));
         var opened = 0;
         var changes = new List<(Partition Partition, bool Led)>();
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         for (var i = 0; i < partitions.Length; i++)
         {
             var image = topic.Partitions[i];
+            var isNew = false;
             if (partitions[i] is null && Hosts(image))
             {
                 var directory = Path.Combine(_dataDir, $"{topic.Name}-{i}");
                 var log = PartitionLog.Open(directory, config, _time, _logger);
                 log.FlushObserver = _metrics.Flushed;
-                partitions[i] = new Partition(topic.Name, topic.Id, i, log, config) { IsLeader = false };
+                partitions[i] = new Partition(topic.Name, topic.Id, i, log, config, _options.NodeId);
                 opened++;
+                isNew = true;
             }
             else if (partitions[i] is { } open && configChanged)
             {
@@ -124,12 +141,49 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
             {
                 continue;
             }
-            partition.LeaderEpoch = image.LeaderEpoch;
-            var leads = !_clusterMode || image.Leader == _options.NodeId;
-            if (leads != partition.IsLeader)
+            if (!_clusterMode)
             {
-                partition.IsLeader = leads;
-                changes.Add((partition, leads));
+                if (isNew)
+                {
+                    // A single node is the whole replica set and ISR.
+                    int[] self = [_options.NodeId];
+                    partition.MakeLeader(image with { Replicas = self, Isr = self, Leader = _options.NodeId }, now);
+                }
+                continue;
+            }
+            var previous = isNew ? null : partition;
+            var leads = image.Leader == _options.NodeId;
+            var epochChanged = isNew || partition.LeaderEpoch != image.LeaderEpoch;
+            if (leads && (epochChanged || !partition.IsLeader))
+            {
+                var wasLeader = !isNew && partition.IsLeader;
+                _followers?.OnStopFollowing(partition);
+                partition.MakeLeader(image, now);
+                if (!wasLeader)
+                {
+                    changes.Add((partition, true));
+                }
+            }
+            else if (leads)
+            {
+                partition.ApplyLeaderImage(image, now);
+            }
+            else if (epochChanged || partition.IsLeader || partition.LeaderId != image.Leader)
+            {
+                var wasLeader = previous is { IsLeader: true };
+                partition.MakeFollower(image);
+                if (wasLeader)
+                {
+                    changes.Add((partition, false));
+                }
+                if (image.Leader >= 0)
+                {
+                    _followers?.OnFollow(partition, image.Leader, image.LeaderEpoch);
+                }
+                else
+                {
+                    _followers?.OnStopFollowing(partition);
+                }
             }
         }
         _byTopic[topic.Name] = partitions;
@@ -178,6 +232,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         }
         foreach (var partition in partitions.Where(p => p is not null))
         {
+            _followers?.OnStopFollowing(partition);
             partition.Wake();
             partition.Log.Delete();
         }

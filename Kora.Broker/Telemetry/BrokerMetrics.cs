@@ -17,6 +17,7 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
     private readonly Counter<long> _produceBytes;
     private readonly Counter<long> _produceMessages;
     private readonly Counter<long> _fetchBytes;
+    private readonly Counter<long> _partitionReads;
     private readonly Histogram<double> _requestLatency;
     private readonly Histogram<double> _flushTime;
     private readonly UpDownCounter<long> _connections;
@@ -34,6 +35,8 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
         _produceBytes = _meter.CreateCounter<long>("kora.broker.produce.bytes", "By", "Record batch bytes appended to partitions.");
         _produceMessages = _meter.CreateCounter<long>("kora.broker.produce.records", "{record}", "Records appended to partitions.");
         _fetchBytes = _meter.CreateCounter<long>("kora.broker.fetch.bytes", "By", "Record bytes served to fetchers.");
+        _partitionReads = _meter.CreateCounter<long>("kora.broker.fetch.partition_reads", "{read}",
+            "Partition reads for consumer fetches, by this broker's role for the partition (leader, or follower serving KIP-392 fetch-from-follower).");
         _requestLatency = _meter.CreateHistogram<double>("kora.broker.request.duration", "ms", "Time from a request's arrival to its response being written, by API.");
         _flushTime = _meter.CreateHistogram<double>("kora.broker.log.flush.duration", "ms", "Time of one fsync of a partition's log.");
         _connections = _meter.CreateUpDownCounter<long>("kora.broker.connections", "{connection}", "Open client connections.");
@@ -65,6 +68,9 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
     }
 
     public void Fetched(long bytes) => _fetchBytes.Add(bytes);
+
+    public void PartitionRead(bool asFollower) =>
+        _partitionReads.Add(1, new KeyValuePair<string, object?>("role", asFollower ? "follower" : "leader"));
 
     public void Flushed(TimeSpan elapsed) => _flushTime.Record(elapsed.TotalMilliseconds);
 

@@ -55,5 +55,8 @@ public sealed record LogConfig
     /// <summary>segment.index.bytes: caps the index data of the segments the cleaner merges into one.</summary>
     public int SegmentIndexBytes { get; init; } = 10 * 1024 * 1024;
 
+    /// <summary>min.insync.replicas: the ISR size an acks=all produce needs. Kept here so the broker reads one config object.</summary>
+    public int MinInsyncReplicas { get; init; } = 1;
+
     internal long EffectiveSegmentBytes => Math.Clamp(SegmentBytes, 1, int.MaxValue);
 }

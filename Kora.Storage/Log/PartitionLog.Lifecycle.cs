@@ -213,8 +213,10 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, _logEndOffset));
             _flusher.Lower(_logEndOffset);
             TruncateProducerState(_logEndOffset, fully);
+            _epochs.TruncateFromEnd(_logEndOffset);
             startMoved = _logStartOffset != logStart;
         }
+        _epochs.Flush();
         if (startMoved)
         {
             PersistLogStartOffset();

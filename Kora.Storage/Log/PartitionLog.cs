@@ -41,6 +41,12 @@ public sealed partial class PartitionLog
         // A single replica's high watermark is its log end; replication lowers it by truncating.
         _highWatermark = _logEndOffset;
         _lastFlushMs = NowMs;
+        _epochs = Epochs.LeaderEpochCache.Load(directory);
+        // Recovery may have cut the tail the checkpoint still describes.
+        if (_epochs.TruncateFromEnd(_logEndOffset))
+        {
+            _epochs.Flush();
+        }
         _flusher = new GroupCommitFlusher(_logEndOffset, () => LogEndOffset, FlushSegments, e => Log.FlushFailed(_logger, Directory, e));
     }
 
@@ -159,6 +165,7 @@ public sealed partial class PartitionLog
         long baseOffset;
         long next;
         LogSegment? rolled = null;
+        var epochChanged = false;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
@@ -167,6 +174,7 @@ public sealed partial class PartitionLog
             {
                 return refused;
             }
+            epochChanged = _epochs.Assign(leaderEpoch, baseOffset);
             next = AssignOffsets(batches, baseOffset, leaderEpoch);
             var active = _segments[^1];
             if (ShouldRoll(active, config, batches.Length, next - 1, logAppendTimeMs))
@@ -181,6 +189,10 @@ public sealed partial class PartitionLog
                 _producers.Commit(active.TxnIndex, _highWatermark);
             }
             Volatile.Write(ref _logEndOffset, next);
+        }
+        if (epochChanged)
+        {
+            _epochs.Flush();
         }
         if (rolled is not null)
         {

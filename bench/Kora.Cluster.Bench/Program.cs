@@ -10,6 +10,8 @@ using Kora.Cluster.Bench;
 // restart time of a broker hosting many partitions. Started by bench/cluster, which builds first.
 
 var kills = Option("--kills", 20);
+var replicationMessages = Option("--replication-messages", 200_000);
+var replicationOnly = args.Contains("--replication-only");
 var partitions = Option("--partitions", 10_000);
 var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
 var rows = new List<(string What, string Value)>();
@@ -18,6 +20,35 @@ await using (var fleet = await Fleet.StartAsync(root))
 {
     using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fleet.BootstrapServers }).Build();
 
+    await ReplicationBench.RunAsync(fleet, rows, replicationMessages);
+    Log("replication done");
+    if (!replicationOnly)
+    {
+        await ControlPlaneAsync(fleet, admin);
+    }
+}
+
+var markdown = new StringBuilder()
+    .AppendLine($"# Kora cluster benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
+    .AppendLine()
+    .AppendLine($"3 controllers and 3 brokers (Release, default settings) on {Environment.ProcessorCount} cores.")
+    .AppendLine()
+    .AppendLine("| measure | value |")
+    .AppendLine("| --- | --- |");
+foreach (var (what, value) in rows)
+{
+    markdown.AppendLine($"| {what} | {value} |");
+}
+var results = Path.Combine(root, "bench", "results");
+Directory.CreateDirectory(results);
+var file = Path.Combine(results, $"cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
+await File.WriteAllTextAsync(file, markdown.ToString());
+Console.WriteLine(markdown);
+Log($"results: {file}");
+return 0;
+
+async Task ControlPlaneAsync(Fleet fleet, IAdminClient admin)
+{
     // Topics per second: 1,000 single-partition topics in CreateTopics requests of 100.
     var clock = Stopwatch.StartNew();
     for (var batch = 0; batch < 10; batch++)
@@ -95,25 +126,6 @@ await using (var fleet = await Fleet.StartAsync(root))
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after a clean stop", $"{cleanStart.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after kill -9", $"{crashStart.TotalMilliseconds:F0} ms"));
 }
-
-var markdown = new StringBuilder()
-    .AppendLine($"# Kora cluster benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC")
-    .AppendLine()
-    .AppendLine($"3 controllers and 3 brokers (Release, default settings) on {Environment.ProcessorCount} cores.")
-    .AppendLine()
-    .AppendLine("| measure | value |")
-    .AppendLine("| --- | --- |");
-foreach (var (what, value) in rows)
-{
-    markdown.AppendLine($"| {what} | {value} |");
-}
-var results = Path.Combine(root, "bench", "results");
-Directory.CreateDirectory(results);
-var file = Path.Combine(results, $"cluster-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
-await File.WriteAllTextAsync(file, markdown.ToString());
-Console.WriteLine(markdown);
-Log($"results: {file}");
-return 0;
 
 int Option(string name, int fallback)
 {

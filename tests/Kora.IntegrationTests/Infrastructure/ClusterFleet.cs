@@ -24,7 +24,8 @@ public sealed class ClusterFleet : IAsyncDisposable
     public string BootstrapServers => string.Join(",", Brokers.Where(b => b.IsRunning).Select(b => b.BootstrapServers));
 
     public static async Task<ClusterFleet> StartAsync(
-        int brokers = 3, IDictionary<string, string>? controllerSettings = null, IDictionary<string, string>? brokerSettings = null)
+        int brokers = 3, IDictionary<string, string>? controllerSettings = null, IDictionary<string, string>? brokerSettings = null,
+        Action<int, Dictionary<string, string>>? configureBroker = null)
     {
         var quorum = await ControllerQuorum.StartAsync(controllerSettings).ConfigureAwait(false);
         var voters = quorum.Controllers[0].Voters;
@@ -37,6 +38,7 @@ public sealed class ClusterFleet : IAsyncDisposable
                 ["NodeId"] = (FirstBrokerId + i).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["ControllerQuorumVoters"] = voters,
             };
+            configureBroker?.Invoke(FirstBrokerId + i, settings);
             processes.Add(BrokerProcess.Create(settings, kafkaPort: ports[i]));
         }
         var fleet = new ClusterFleet(quorum, processes);

@@ -1,0 +1,361 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Kora.Broker.Cluster;
+using Kora.Broker.Metadata;
+using Kora.Broker.Partitions;
+using Kora.Protocol.Messages;
+using Kora.Protocol.Primitives;
+using Kora.Storage.Epochs;
+using Kora.Storage.Log;
+
+namespace Kora.Broker.Replication;
+
+/// <summary>
+/// Kafka's ReplicaFetcherThread for one source broker: a loop sending one Fetch (v16, ReplicaState with this
+/// broker's id and epoch per KIP-903, topics by id) for every partition followed from that leader, appending
+/// the returned batches as they are, taking the leader's high watermark (capped at the local log end) and log
+/// start, and truncating a diverged tail when the leader answers with a diverging epoch (KIP-320). A partition
+/// whose fetch fails waits replica.fetch.backoff.ms; a broken connection makes the whole fetcher wait.
+/// </summary>
+internal sealed partial class ReplicaFetcher : IAsyncDisposable
+{
+    private const short FetchVersion = 16;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<Partition, FetchState> _partitions = [];
+    private readonly int _sourceId;
+    private readonly MetadataStore _metadata;
+    private readonly BrokerLifecycle _lifecycle;
+    private readonly BrokerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PeerConnection? _connection;
+
+    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger)
+    {
+        _sourceId = sourceId;
+        _metadata = metadata;
+        _lifecycle = lifecycle;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public void Add(Partition partition, int leaderEpoch)
+    {
+        lock (_lock)
+        {
+            _partitions[partition] = new FetchState(partition, leaderEpoch);
+        }
+        Signal();
+    }
+
+    public void Remove(Partition partition)
+    {
+        lock (_lock)
+        {
+            _partitions.Remove(partition);
+        }
+    }
+
+    private void Signal() => Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+
+    private long NowMs => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private async Task RunAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var changed = Volatile.Read(ref _changed).Task;
+                var ready = Ready(out var nextReadyMs);
+                if (ready.Count == 0)
+                {
+                    var wait = nextReadyMs == long.MaxValue ? TimeSpan.FromSeconds(1) : TimeSpan.FromMilliseconds(Math.Max(1, nextReadyMs - NowMs));
+                    await Task.WhenAny(changed, Task.Delay(wait, _time, token)).ConfigureAwait(false);
+                    continue;
+                }
+                await FetchOnceAsync(ready, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or TimeoutException)
+            {
+                Log.FetchFailed(_logger, _sourceId, e.Message);
+                await DropConnectionAsync().ConfigureAwait(false);
+                await Backoff(token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task Backoff(CancellationToken token)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(_options.ReplicaFetchBackoffMs), _time, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private List<FetchState> Ready(out long nextReadyMs)
+    {
+        var now = NowMs;
+        nextReadyMs = long.MaxValue;
+        var ready = new List<FetchState>();
+        lock (_lock)
+        {
+            foreach (var state in _partitions.Values)
+            {
+                if (state.DelayedUntilMs <= now)
+                {
+                    ready.Add(state);
+                }
+                else
+                {
+                    nextReadyMs = Math.Min(nextReadyMs, state.DelayedUntilMs);
+                }
+            }
+        }
+        return ready;
+    }
+
+    private async Task FetchOnceAsync(List<FetchState> ready, CancellationToken token)
+    {
+        if (!_metadata.Image.Brokers.TryGetValue(_sourceId, out var broker))
+        {
+            await Backoff(token).ConfigureAwait(false);
+            return;
+        }
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(_options.ReplicaFetchWaitMaxMs + 30_000);
+        _connection ??= await PeerConnection.ConnectAsync(_sourceId, new DnsEndPoint(broker.Host, broker.Port),
+            "kora-replica-fetcher-" + _options.NodeId.ToString(CultureInfo.InvariantCulture), timeout.Token).ConfigureAwait(false);
+        var request = BuildRequest(ready);
+        var response = await _connection.SendAsync<FetchResponse>(FetchRequest.ApiKey, FetchVersion, flexible: true, request, timeout.Token).ConfigureAwait(false);
+        if (response.ErrorCode != 0)
+        {
+            Log.FetchRefused(_logger, _sourceId, (ErrorCode)response.ErrorCode);
+            Delay(ready);
+            return;
+        }
+        var byKey = new Dictionary<(Guid, int), FetchState>(ready.Count);
+        foreach (var state in ready)
+        {
+            byKey[(state.Partition.TopicId, state.Partition.Index)] = state;
+        }
+        foreach (var topic in response.Responses)
+        {
+            foreach (var data in topic.Partitions)
+            {
+                if (byKey.TryGetValue((topic.TopicId, data.PartitionIndex), out var state) && IsCurrent(state))
+                {
+                    Process(state, data);
+                }
+            }
+        }
+    }
+
+    private FetchRequest BuildRequest(List<FetchState> ready)
+    {
+        var request = new FetchRequest
+        {
+            ReplicaId = _options.NodeId,
+            ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = _options.NodeId, ReplicaEpoch = _lifecycle.BrokerEpoch },
+            MaxWaitMs = _options.ReplicaFetchWaitMaxMs,
+            MinBytes = 1,
+            MaxBytes = _options.ReplicaFetchResponseMaxBytes,
+            IsolationLevel = 0,
+            SessionId = 0,
+            SessionEpoch = -1,
+        };
+        FetchRequest.FetchTopic? current = null;
+        foreach (var state in ready.OrderBy(s => s.Partition.TopicId))
+        {
+            var partition = state.Partition;
+            if (current is null || current.TopicId != partition.TopicId)
+            {
+                current = new FetchRequest.FetchTopic { TopicId = partition.TopicId, Topic = partition.Topic };
+                request.Topics.Add(current);
+            }
+            var log = partition.Log;
+            current.Partitions.Add(new FetchRequest.FetchPartition
+            {
+                Partition = partition.Index,
+                CurrentLeaderEpoch = state.LeaderEpoch,
+                FetchOffset = log.LogEndOffset,
+                LastFetchedEpoch = log.LatestEpoch,
+                LogStartOffset = log.LogStartOffset,
+                PartitionMaxBytes = _options.ReplicaFetchMaxBytes,
+            });
+        }
+        return request;
+    }
+
+    private bool IsCurrent(FetchState state)
+    {
+        lock (_lock)
+        {
+            return _partitions.TryGetValue(state.Partition, out var current) && ReferenceEquals(current, state);
+        }
+    }
+
+    private void Process(FetchState state, FetchResponse.PartitionData data)
+    {
+        var partition = state.Partition;
+        var log = partition.Log;
+        try
+        {
+            switch ((ErrorCode)data.ErrorCode)
+            {
+                case ErrorCode.None:
+                    if (data.DivergingEpoch is { } diverging && (diverging.Epoch >= 0 || diverging.EndOffset >= 0))
+                    {
+                        TruncateOnDivergence(partition, diverging.Epoch, diverging.EndOffset);
+                        return;
+                    }
+                    if (data.Records is { Length: > 0 } records)
+                    {
+                        var bytes = MemoryMarshal.AsMemory(records.Memory).Span;
+                        var appended = log.AppendAsFollower(bytes, NowMs);
+                        if (appended.Error != ErrorCode.None)
+                        {
+                            Log.AppendFailed(_logger, partition.Topic, partition.Index, appended.Error);
+                            state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
+                            return;
+                        }
+                    }
+                    var before = log.HighWatermark;
+                    log.SetFollowerHighWatermark(Math.Min(data.HighWatermark, log.LogEndOffset));
+                    if (log.HighWatermark != before)
+                    {
+                        // Consumers reading from this follower (KIP-392) wait for its high watermark to move.
+                        partition.Wake();
+                    }
+                    if (data.LogStartOffset > log.LogStartOffset && data.LogStartOffset <= log.HighWatermark)
+                    {
+                        log.DeleteRecordsBefore(data.LogStartOffset);
+                    }
+                    return;
+                case ErrorCode.OffsetOutOfRange:
+                    HandleOutOfRange(partition, data);
+                    return;
+                default:
+                    // Not (or no longer) the leader, a fenced or unknown epoch: the next image tells us whom to follow.
+                    Log.PartitionRefused(_logger, partition.Topic, partition.Index, _sourceId, (ErrorCode)data.ErrorCode);
+                    state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
+                    return;
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The partition was closed or deleted under the fetcher; the manager drops it.
+        }
+    }
+
+    /// <summary>
+    /// Kafka's getOffsetTruncationState for a leader's diverging epoch: with the same epoch here, truncate to the
+    /// smaller end; with an older one, to where that one ends here (the next fetch checks again); with none, to
+    /// the high watermark.
+    /// </summary>
+    private void TruncateOnDivergence(Partition partition, int leaderEpoch, long leaderEndOffset)
+    {
+        var log = partition.Log;
+        var target = TruncationOffset(log.EndOffsetForEpoch(leaderEpoch), leaderEpoch, leaderEndOffset, log.LogEndOffset, log.HighWatermark);
+        Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, target, leaderEpoch, leaderEndOffset);
+        log.Truncate(target);
+    }
+
+    /// <summary>The offset a follower truncates to, given the leader's diverging epoch and its own end for that epoch.</summary>
+    public static long TruncationOffset(EpochEndOffset local, int leaderEpoch, long leaderEndOffset, long logEndOffset, long highWatermark)
+    {
+        if (leaderEndOffset < 0)
+        {
+            return Math.Min(highWatermark, logEndOffset);
+        }
+        if (leaderEpoch < 0 || local.EndOffset < 0 || local.Epoch < 0)
+        {
+            return Math.Min(leaderEndOffset, logEndOffset);
+        }
+        if (local.Epoch != leaderEpoch)
+        {
+            return Math.Min(local.EndOffset, logEndOffset);
+        }
+        return Math.Min(Math.Min(leaderEndOffset, local.EndOffset), logEndOffset);
+    }
+
+    private void HandleOutOfRange(Partition partition, FetchResponse.PartitionData data)
+    {
+        var log = partition.Log;
+        if (data.LogStartOffset >= 0 && log.LogEndOffset < data.LogStartOffset)
+        {
+            Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, data.LogStartOffset, -1, -1);
+            log.TruncateFullyAndStartAt(data.LogStartOffset);
+            return;
+        }
+        // Past the leader's end: what the leader has committed is here too, the rest is not the leader's.
+        var target = data.HighWatermark >= 0 ? Math.Min(data.HighWatermark, log.LogEndOffset) : log.HighWatermark;
+        Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, target, -1, -1);
+        log.Truncate(target);
+    }
+
+    private void Delay(List<FetchState> states)
+    {
+        var until = NowMs + _options.ReplicaFetchBackoffMs;
+        foreach (var state in states)
+        {
+            state.DelayedUntilMs = until;
+        }
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (Interlocked.Exchange(ref _connection, null) is { } connection)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        Signal();
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await DropConnectionAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Warning, "Fetch from broker {SourceId} failed: {Reason}")]
+        public static partial void FetchFailed(ILogger logger, int sourceId, string reason);
+
+        [LoggerMessage(2, LogLevel.Warning, "Broker {SourceId} refused the fetch: {Error}")]
+        public static partial void FetchRefused(ILogger logger, int sourceId, ErrorCode error);
+
+        [LoggerMessage(3, LogLevel.Information, "Broker {SourceId} refused fetching {Topic}-{Partition}: {Error}")]
+        public static partial void PartitionRefused(ILogger logger, string topic, int partition, int sourceId, ErrorCode error);
+
+        [LoggerMessage(4, LogLevel.Warning, "Appending fetched data to {Topic}-{Partition} failed: {Error}")]
+        public static partial void AppendFailed(ILogger logger, string topic, int partition, ErrorCode error);
+
+        [LoggerMessage(5, LogLevel.Information, "Truncating {Topic}-{Partition} from {LogEndOffset} to {Offset} (leader's epoch {Epoch} ends at {LeaderEndOffset})")]
+        public static partial void Truncating(ILogger logger, string topic, int partition, long logEndOffset, long offset, int epoch, long leaderEndOffset);
+    }
+}
