@@ -236,6 +236,16 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         }
     }
 
+    /// <summary>Closes log and index descriptors idle for a while, so idle partitions hold none.</summary>
+    public void ReleaseIdleHandles()
+    {
+        var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var partition in All)
+        {
+            partition.Log.ReleaseIdleHandles(now);
+        }
+    }
+
     public void Dispose()
     {
         foreach (var partition in All)

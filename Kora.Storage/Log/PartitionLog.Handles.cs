@@ -1,0 +1,35 @@
+namespace Kora.Storage.Log;
+
+/// <summary>Keeps idle partitions from holding file descriptors, so a broker can host many more partitions than its open-file limit.</summary>
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// How long a descriptor must go unused before <see cref="ReleaseIdleHandles"/> closes it. As long as the grace
+    /// period of a deleted segment's handles: a fetch result holding a file region is written out well within it.
+    /// </summary>
+    public static TimeSpan HandleIdleTime => DeferredHandleCloser.Delay;
+
+    /// <summary>
+    /// Closes the segment and index descriptors nobody used for <see cref="HandleIdleTime"/>; any read or append
+    /// reopens them. A log file with data not yet fsynced keeps its descriptor, so the fsync that makes it durable
+    /// goes through the descriptor the data was written with. Returns how many descriptors it closed.
+    /// </summary>
+    public int ReleaseIdleHandles(long nowMs)
+    {
+        if (Volatile.Read(ref _closed))
+        {
+            return 0;
+        }
+        var idleMs = (long)HandleIdleTime.TotalMilliseconds;
+        var segments = Volatile.Read(ref _segments);
+        var flushed = RecoveryPoint;
+        var logEnd = LogEndOffset;
+        var released = 0;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            var end = i + 1 < segments.Length ? segments[i + 1].BaseOffset : logEnd;
+            released += segments[i].ReleaseIdleHandles(nowMs, idleMs, end <= flushed);
+        }
+        return released;
+    }
+}
