@@ -50,6 +50,22 @@ public sealed class NodeProcess(string name, string dll, string readyPrefix, IRe
         return clock.Elapsed;
     }
 
+    /// <summary>The process's open file descriptors (sockets included), from /proc; -1 when not running.</summary>
+    public int OpenDescriptors
+    {
+        get
+        {
+            try
+            {
+                return _process is { HasExited: false } process ? Directory.GetFiles($"/proc/{process.Id}/fd").Length : -1;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return -1;
+            }
+        }
+    }
+
     public string Output
     {
         get

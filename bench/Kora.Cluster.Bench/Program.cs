@@ -84,13 +84,20 @@ await using (var fleet = await Fleet.StartAsync(root))
             ReplicasAssignments = Enumerable.Range(0, perTopic).ToDictionary(p => p, _ => new List<int> { 101 }),
         }));
     }
-    Log($"{partitions} partitions on broker-101 created in {clock.Elapsed.TotalSeconds:F1} s");
+    var created = clock.Elapsed;
+    var createdDescriptors = target.OpenDescriptors;
+    Log($"{partitions} partitions on broker-101 created in {created.TotalSeconds:F1} s, {createdDescriptors} descriptors open");
     clock.Restart();
     await target.StopAsync();
     var stop = clock.Elapsed;
     var cleanStart = await target.StartAsync(TimeSpan.FromMinutes(5));
+    var cleanDescriptors = target.OpenDescriptors;
     await target.KillAsync();
     var crashStart = await target.StartAsync(TimeSpan.FromMinutes(5));
+    var crashDescriptors = target.OpenDescriptors;
+    rows.Add(($"broker with {partitions:N0} partitions: created ({partitions / perTopic} CreateTopics of {perTopic} partitions)", $"{created.TotalMilliseconds:F0} ms"));
+    rows.Add(($"broker with {partitions:N0} partitions: open descriptors once created / after clean restart / after kill -9 restart",
+        $"{createdDescriptors} / {cleanDescriptors} / {crashDescriptors}"));
     rows.Add(($"broker with {partitions:N0} partitions: controlled shutdown", $"{stop.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after a clean stop", $"{cleanStart.TotalMilliseconds:F0} ms"));
     rows.Add(($"broker with {partitions:N0} partitions: start to ready after kill -9", $"{crashStart.TotalMilliseconds:F0} ms"));
