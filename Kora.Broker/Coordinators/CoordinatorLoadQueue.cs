@@ -6,7 +6,7 @@ namespace Kora.Broker.Coordinators;
 /// changes behind it. Work runs one item at a time on the thread pool, in the order it was queued, so a load and the
 /// unload of the same partition that follows it never overlap.
 /// </summary>
-public sealed partial class CoordinatorLoadQueue(ILogger<CoordinatorLoadQueue> logger) : IDisposable
+public sealed partial class CoordinatorLoadQueue(ILogger logger) : IDisposable
 {
     private readonly Lock _gate = new();
     private Task _tail = Task.CompletedTask;
