@@ -430,17 +430,6 @@ internal sealed class IndexFile : IDisposable
         }
     }
 
-    public bool HasOpenHandle
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _handle is not null;
-            }
-        }
-    }
-
     public void Dispose()
     {
         lock (_gate)

@@ -10,9 +10,8 @@ public sealed partial class PartitionLog
     public static TimeSpan HandleIdleTime => DeferredHandleCloser.Delay;
 
     /// <summary>
-    /// Closes the segment and index descriptors nobody used for <see cref="HandleIdleTime"/>; any read or append
-    /// reopens them. A log file with data not yet fsynced keeps its descriptor, so the fsync that makes it durable
-    /// goes through the descriptor the data was written with. Returns how many descriptors it closed.
+    /// Closes the segment and index descriptors nobody used for <see cref="HandleIdleTime"/>; any read, append or
+    /// fsync reopens them. Returns how many descriptors it closed.
     /// </summary>
     public int ReleaseIdleHandles(long nowMs)
     {
@@ -21,14 +20,10 @@ public sealed partial class PartitionLog
             return 0;
         }
         var idleMs = (long)HandleIdleTime.TotalMilliseconds;
-        var segments = Volatile.Read(ref _segments);
-        var flushed = RecoveryPoint;
-        var logEnd = LogEndOffset;
         var released = 0;
-        for (var i = 0; i < segments.Length; i++)
+        foreach (var segment in Volatile.Read(ref _segments))
         {
-            var end = i + 1 < segments.Length ? segments[i + 1].BaseOffset : logEnd;
-            released += segments[i].ReleaseIdleHandles(nowMs, idleMs, end <= flushed);
+            released += segment.ReleaseIdleHandles(nowMs, idleMs);
         }
         return released;
     }

@@ -23,7 +23,7 @@ public sealed class IdleDescriptorTests : LogTestBase
     }
 
     [Fact]
-    public async Task ManyIdlePartitionsWithData_HoldNoDescriptors_AndStillServeReads()
+    public void ManyIdlePartitionsWithData_HoldNoDescriptors_AndStillServeReads()
     {
         var baseline = OpenDescriptors();
         var manager = NewManager();
@@ -34,7 +34,6 @@ public sealed class IdleDescriptorTests : LogTestBase
             {
                 log.Append(TestBatch.Create(records: 2, valueSize: 64), Time.NowMs, leaderEpoch: 0);
             }
-            await log.FlushAsync(long.MaxValue);
         }
         var afterWrites = OpenDescriptors() - baseline;
         Assert.True(afterWrites <= Partitions + 50, $"{afterWrites} descriptors for {Partitions} written partitions: more than the active .log each");
@@ -77,21 +76,17 @@ public sealed class IdleDescriptorTests : LogTestBase
     }
 
     [Fact]
-    public async Task UnflushedActiveSegment_KeepsItsLogDescriptor_UntilFlushed()
+    public async Task UnflushedData_ReleasedWhileIdle_IsMadeDurableByAnFsyncThroughTheReopenedFile()
     {
         var log = Open();
         var (first, stored) = Append(log, TestBatch.Create(records: 3));
-        Time.Advance(IdleMs * 3);
-        log.ReleaseIdleHandles(Time.NowMs);
-        Time.Advance(IdleMs * 3);
-        Assert.Equal(0, log.ReleaseIdleHandles(Time.NowMs));
-
-        await log.FlushAsync(first.LastOffset);
         log.ReleaseIdleHandles(Time.NowMs);
         Time.Advance(IdleMs + 1);
         Assert.Equal(1, log.ReleaseIdleHandles(Time.NowMs));
 
-        // Appends and fsyncs reopen the file; a crash after the fsync loses nothing.
+        // The fsync reopens the file; so does the next append. A crash after the fsyncs loses nothing.
+        await log.FlushAsync(first.LastOffset);
+        Assert.Equal(first.LastOffset + 1, log.RecoveryPoint);
         var (second, more) = Append(log, TestBatch.Create(records: 2));
         await log.FlushAsync(second.LastOffset);
         log.Abandon();
@@ -138,5 +133,24 @@ public sealed class IdleDescriptorTests : LogTestBase
         Assert.Equal(82, reopened.LogEndOffset);
         Assert.Equal(new TimestampAndOffset(1_020, 40), reopened.OffsetForTimestamp(1_020));
         reopened.Close();
+    }
+
+    [Fact]
+    public void DeletedSegmentWhoseDescriptorWasReleased_NeverReopensANewFileOfTheSameName()
+    {
+        var log = Open();
+        Append(log, TestBatch.Create(records: 3, fill: 0x61));
+        var old = log.SegmentSnapshot[0];
+        log.ReleaseIdleHandles(Time.NowMs);
+        Time.Advance(IdleMs + 1);
+        log.ReleaseIdleHandles(Time.NowMs);
+
+        // Truncating everything starts a new segment under the same name (base offset 0).
+        log.Truncate(0);
+        var (_, fresh) = Append(log, TestBatch.Create(records: 1, fill: 0x70));
+        Assert.Equal(old.LogPath, log.SegmentSnapshot[0].LogPath);
+
+        Assert.False(old.TryGetHandle(out _));
+        Assert.Equal(fresh, ReadAll(log));
     }
 }
