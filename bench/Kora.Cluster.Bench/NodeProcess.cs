@@ -109,7 +109,8 @@ public sealed class NodeProcess(string name, string dll, string readyPrefix, IRe
             {
                 await kill.WaitForExitAsync().ConfigureAwait(false);
             }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // A broker closing thousands of logs fsyncs a producer snapshot for each.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
     }
