@@ -1,6 +1,7 @@
 using System.Net;
 using Kora.Broker;
 using Kora.Broker.Cluster;
+using Kora.Broker.Hosting;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
@@ -19,6 +20,11 @@ builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(10));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+var startupLogger = app.Services.GetRequiredService<ILogger<BrokerOptions>>();
+if (OpenFileLimit.RaiseToHard() is var (soft, hard))
+{
+    startupLogger.LogInformation("Open file limit {Soft} (hard limit {Hard})", soft, hard);
+}
 
 var metadata = app.Services.GetRequiredService<MetadataStore>();
 var partitions = app.Services.GetRequiredService<PartitionManager>();
@@ -44,8 +50,9 @@ else
 
 await app.StartAsync();
 
+// Bound now so the port can be registered; clients wait in the backlog until the broker is ready to serve them.
 var kafka = app.Services.GetRequiredService<KafkaListener>();
-kafka.Start(IPEndPoint.Parse(options.Listener));
+kafka.Bind(IPEndPoint.Parse(options.Listener));
 var kafkaEndPoint = kafka.EndPoint!;
 var httpEndPoint = httpListener!.IPEndPoint!;
 var advertised = options.AdvertisedListener is { } configured ? IPEndPoint.Parse(configured) : kafkaEndPoint;
@@ -61,8 +68,9 @@ else
         options.NodeId, advertised.Address.ToString(), advertised.Port, options.Rack, app.Lifetime.ApplicationStopping);
 }
 
+kafka.StartAccepting();
 Console.WriteLine($"KORA_BROKER_READY kafka={kafkaEndPoint} http={httpEndPoint}");
-app.Services.GetRequiredService<ILogger<BrokerOptions>>().LogInformation(
+startupLogger.LogInformation(
     "Kora broker {NodeId} serving Kafka on {Kafka}, health on http://{Http}/health, data in {DataDir}",
     options.NodeId, kafkaEndPoint, httpEndPoint, Path.GetFullPath(options.DataDir));
 

@@ -24,16 +24,37 @@ public sealed partial class KafkaListener(
 
     public IPEndPoint? EndPoint { get; private set; }
 
-    /// <summary>Binds the listener; port 0 picks a free port, reported by <see cref="EndPoint"/>.</summary>
+    /// <summary>Binds the listener and serves at once; port 0 picks a free port, reported by <see cref="EndPoint"/>.</summary>
     public void Start(IPEndPoint endPoint)
     {
+        Bind(endPoint);
+        StartAccepting();
+    }
+
+    /// <summary>
+    /// Binds and listens without accepting yet, so the port is known (a broker registers it) while clients wait in
+    /// the backlog until <see cref="StartAccepting"/>: Kafka's socket server likewise starts its data plane only once
+    /// the broker has caught up with the metadata log and been unfenced.
+    /// </summary>
+    public void Bind(IPEndPoint endPoint)
+    {
+        if (_listenSocket is not null)
+        {
+            throw new InvalidOperationException("The listener is already bound.");
+        }
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         socket.Bind(endPoint);
         socket.Listen(512);
         _listenSocket = socket;
         EndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        _accepting = AcceptAsync(socket);
+    }
+
+    /// <summary>Starts taking the connections waiting in the backlog and any later ones.</summary>
+    public void StartAccepting()
+    {
+        var socket = _listenSocket ?? throw new InvalidOperationException("Bind the listener first.");
+        _accepting ??= AcceptAsync(socket);
     }
 
     private async Task AcceptAsync(Socket listenSocket)

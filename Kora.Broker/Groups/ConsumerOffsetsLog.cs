@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
 using Kora.Metadata;
@@ -16,7 +17,7 @@ namespace Kora.Broker.Groups;
 public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin admin, IOptions<BrokerOptions> options, TimeProvider time) : IGroupLog
 {
     public const string TopicName = "__consumer_offsets";
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, byte> _loading = new();
+    private readonly LoadingPartitions _loading = new();
     private readonly int _partitionCount = options.Value.OffsetsTopicNumPartitions;
     private volatile bool _ready;
 
@@ -69,19 +70,22 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         var index = PartitionFor(groupId);
         return partitions.GetLed(TopicName, index, out _) is null
             ? admin.Image.Topic(TopicName) is null ? ErrorCode.CoordinatorNotAvailable : ErrorCode.NotCoordinator
-            : _loading.ContainsKey(index) ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None;
+            : _loading.IsLoading(index) ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.None;
     }
 
-    /// <summary>Marks a partition whose groups are being loaded: its groups answer COORDINATOR_LOAD_IN_PROGRESS.</summary>
+    /// <summary>
+    /// Marks a partition whose groups are being loaded (each true is matched by a false when that load ends): its
+    /// groups answer COORDINATOR_LOAD_IN_PROGRESS until every load queued for it has ended.
+    /// </summary>
     public void SetLoading(int index, bool loading)
     {
         if (loading)
         {
-            _loading[index] = 0;
+            _loading.Begin(index);
         }
         else
         {
-            _loading.TryRemove(index, out _);
+            _loading.End(index);
         }
     }
 

@@ -1,15 +1,20 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Partitions;
 
 namespace Kora.Broker.Groups;
 
 /// <summary>
 /// Kafka's GroupCoordinator.onElection/onResignation in cluster mode: when this broker becomes leader of a
-/// <c>__consumer_offsets</c> partition it loads that partition's groups and offsets by replaying it (the
-/// partition answers COORDINATOR_LOAD_IN_PROGRESS meanwhile); when it stops leading it, it forgets them.
+/// <c>__consumer_offsets</c> partition it loads that partition's groups and offsets by replaying it; when it stops
+/// leading it, it forgets them. Both run on the coordinator's load queue, not on the metadata thread that reports the
+/// change; the partition's groups answer COORDINATOR_LOAD_IN_PROGRESS from the election until the load ends.
 /// </summary>
 public sealed partial class GroupPartitionLoader(GroupCoordinator coordinator, ConsumerOffsetsLog offsetsLog, ILogger<GroupPartitionLoader> logger)
-    : ILeadershipListener
+    : ILeadershipListener, IDisposable
 {
+    /// <summary>The group coordinator's own queue, apart from the transaction coordinator's as in Kafka.</summary>
+    internal CoordinatorLoadQueue Queue { get; } = new(logger);
+
     public void OnBecameLeader(Partition partition)
     {
         if (partition.Topic != ConsumerOffsetsLog.TopicName)
@@ -17,17 +22,21 @@ public sealed partial class GroupPartitionLoader(GroupCoordinator coordinator, C
             return;
         }
         var index = partition.Index;
+        // Before this returns: a request arriving now must not see the partition led but its groups missing.
         offsetsLog.SetLoading(index, true);
-        try
+        Queue.Enqueue($"load of {ConsumerOffsetsLog.TopicName}-{index}", () =>
         {
-            coordinator.Unload(group => offsetsLog.PartitionFor(group) == index);
-            var records = offsetsLog.ReplayPartition(index, coordinator.Replay, coordinator.ReplayTransactional, coordinator.ReplayMarker);
-            Log.Loaded(logger, index, records);
-        }
-        finally
-        {
-            offsetsLog.SetLoading(index, false);
-        }
+            try
+            {
+                coordinator.Unload(group => offsetsLog.PartitionFor(group) == index);
+                var records = offsetsLog.ReplayPartition(index, coordinator.Replay, coordinator.ReplayTransactional, coordinator.ReplayMarker);
+                Log.Loaded(logger, index, records);
+            }
+            finally
+            {
+                offsetsLog.SetLoading(index, false);
+            }
+        });
     }
 
     public void OnResigned(Partition partition)
@@ -37,9 +46,12 @@ public sealed partial class GroupPartitionLoader(GroupCoordinator coordinator, C
             return;
         }
         var index = partition.Index;
-        var groups = coordinator.Unload(group => offsetsLog.PartitionFor(group) == index);
-        Log.Unloaded(logger, index, groups);
+        // Queued behind any load of the partition, so a load finishing late cannot bring the groups back.
+        Queue.Enqueue($"unload of {ConsumerOffsetsLog.TopicName}-{index}", () =>
+            Log.Unloaded(logger, index, coordinator.Unload(group => offsetsLog.PartitionFor(group) == index)));
     }
+
+    public void Dispose() => Queue.Dispose();
 
     private static partial class Log
     {

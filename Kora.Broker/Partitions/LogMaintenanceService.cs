@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace Kora.Broker.Partitions;
 
 /// <summary>
-/// Once a second starts the fsyncs that flush.ms asks for; every <c>log.retention.check.interval.ms</c>
+/// Once a second starts the fsyncs that flush.ms asks for and closes idle log descriptors; every <c>log.retention.check.interval.ms</c>
 /// deletes segments past retention; every <c>producer.id.expiration.check.interval.ms</c> forgets idle producer ids.
 /// </summary>
 internal sealed class LogMaintenanceService(PartitionManager partitions, IOptions<BrokerOptions> options, TimeProvider time) : BackgroundService
@@ -19,6 +19,7 @@ internal sealed class LogMaintenanceService(PartitionManager partitions, IOption
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             partitions.FlushDue();
+            partitions.ReleaseIdleHandles();
             if (time.GetUtcNow() >= nextRetention)
             {
                 partitions.ApplyRetention();

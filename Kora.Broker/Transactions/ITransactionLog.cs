@@ -8,6 +8,9 @@ public interface ITransactionLog
     /// <summary>False until the topic exists on this broker; requests then get NOT_COORDINATOR.</summary>
     bool IsReady { get; }
 
+    /// <summary>True while the partition holding the transactional id is being loaded; requests then get COORDINATOR_LOAD_IN_PROGRESS.</summary>
+    bool IsLoading(string transactionalId);
+
     /// <summary>The partition leader epoch of the transactional id's partition, sent along with markers.</summary>
     int CoordinatorEpoch(string transactionalId);
 

@@ -11,9 +11,9 @@ public sealed partial class TransactionCoordinator
         {
             return TransactionDescription.Failed(ErrorCode.InvalidRequest, transactionalId);
         }
-        if (!log.IsReady)
+        if (Unavailable(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return TransactionDescription.Failed(ErrorCode.NotCoordinator, transactionalId);
+            return TransactionDescription.Failed(unavailable, transactionalId);
         }
         lock (_lock)
         {

@@ -17,9 +17,9 @@ public sealed partial class TransactionCoordinator
         {
             return InitProducerIdResult.Failed(ErrorCode.InvalidTransactionTimeout);
         }
-        if (!log.IsReady)
+        if (Unavailable(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return InitProducerIdResult.Failed(ErrorCode.NotCoordinator);
+            return InitProducerIdResult.Failed(unavailable);
         }
         long? freshId = null;
         while (true)

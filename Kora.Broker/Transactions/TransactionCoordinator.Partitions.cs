@@ -12,9 +12,9 @@ public sealed partial class TransactionCoordinator
         {
             return ErrorCode.InvalidRequest;
         }
-        if (!log.IsReady)
+        if (Unavailable(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.NotCoordinator;
+            return unavailable;
         }
         TransactionMetadata? metadata;
         TxnTransit transit;
@@ -53,9 +53,9 @@ public sealed partial class TransactionCoordinator
         {
             return (ErrorCode.InvalidRequest, []);
         }
-        if (!log.IsReady)
+        if (Unavailable(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return (ErrorCode.NotCoordinator, []);
+            return (unavailable, []);
         }
         lock (_lock)
         {

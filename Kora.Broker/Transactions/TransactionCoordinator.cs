@@ -56,6 +56,15 @@ public sealed partial class TransactionCoordinator(
         task.ContinueWith(t => _background.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>
+    /// Kafka's answer for a transactional id this broker cannot serve yet: NOT_COORDINATOR before the state topic
+    /// exists here, COORDINATOR_LOAD_IN_PROGRESS while the id's partition is being loaded; NONE otherwise.
+    /// </summary>
+    private ErrorCode Unavailable(string transactionalId) =>
+        !log.IsReady ? ErrorCode.NotCoordinator
+        : log.IsLoading(transactionalId) ? ErrorCode.CoordinatorLoadInProgress
+        : ErrorCode.None;
+
     /// <summary>Writes a prepared transit and applies it once durable; on failure the pending state is dropped.</summary>
     private async ValueTask<ErrorCode> AppendAsync(TransactionMetadata metadata, TxnTransit transit)
     {

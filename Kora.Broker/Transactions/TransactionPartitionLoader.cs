@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Partitions;
 
 namespace Kora.Broker.Transactions;
@@ -5,11 +6,15 @@ namespace Kora.Broker.Transactions;
 /// <summary>
 /// Kafka's TransactionCoordinator.onElection/onResignation in cluster mode: when this broker becomes leader
 /// of a <c>__transaction_state</c> partition it replays that partition's transactional ids and finishes the
-/// transactions it finds prepared; when it stops leading it, it forgets them.
+/// transactions it finds prepared; when it stops leading it, it forgets them. Both run on the coordinator's load
+/// queue, not on the metadata thread; the partition's transactional ids answer COORDINATOR_LOAD_IN_PROGRESS meanwhile.
 /// </summary>
 public sealed partial class TransactionPartitionLoader(TransactionCoordinator coordinator, TransactionStateLog stateLog, ILogger<TransactionPartitionLoader> logger)
-    : ILeadershipListener
+    : ILeadershipListener, IDisposable
 {
+    /// <summary>The transaction coordinator's own queue, apart from the group coordinator's as in Kafka.</summary>
+    internal CoordinatorLoadQueue Queue { get; } = new(logger);
+
     public void OnBecameLeader(Partition partition)
     {
         if (partition.Topic != TransactionStateLog.TopicName)
@@ -17,10 +22,23 @@ public sealed partial class TransactionPartitionLoader(TransactionCoordinator co
             return;
         }
         var index = partition.Index;
-        coordinator.Unload(id => stateLog.PartitionFor(id) == index);
-        var records = stateLog.ReplayPartition(index, coordinator.Replay);
-        var resumed = coordinator.ResumePreparedTransactions();
-        Log.Loaded(logger, index, records, resumed);
+        stateLog.SetLoading(index, true);
+        Queue.Enqueue($"load of {TransactionStateLog.TopicName}-{index}", () =>
+        {
+            int records;
+            try
+            {
+                coordinator.Unload(id => stateLog.PartitionFor(id) == index);
+                records = stateLog.ReplayPartition(index, coordinator.Replay);
+            }
+            finally
+            {
+                stateLog.SetLoading(index, false);
+            }
+            // Once loaded: completing a prepared transaction writes to the partition like any other request.
+            var resumed = coordinator.ResumePreparedTransactions();
+            Log.Loaded(logger, index, records, resumed);
+        });
     }
 
     public void OnResigned(Partition partition)
@@ -30,8 +48,11 @@ public sealed partial class TransactionPartitionLoader(TransactionCoordinator co
             return;
         }
         var index = partition.Index;
-        Log.Unloaded(logger, index, coordinator.Unload(id => stateLog.PartitionFor(id) == index));
+        Queue.Enqueue($"unload of {TransactionStateLog.TopicName}-{index}", () =>
+            Log.Unloaded(logger, index, coordinator.Unload(id => stateLog.PartitionFor(id) == index)));
     }
+
+    public void Dispose() => Queue.Dispose();
 
     private static partial class Log
     {

@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
@@ -18,6 +19,7 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
 {
     public const string TopicName = "__transaction_state";
     private readonly int _partitionCount = options.Value.TransactionStateLogNumPartitions;
+    private readonly LoadingPartitions _loading = new();
     private volatile bool _ready;
 
     public bool IsReady
@@ -36,6 +38,21 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
     public int PartitionCount => admin.Image.Topic(TopicName)?.Partitions.Length ?? _partitionCount;
 
     public int PartitionFor(string transactionalId) => ConsumerOffsetsLog.PartitionFor(transactionalId, PartitionCount);
+
+    public bool IsLoading(string transactionalId) => _loading.IsLoading(PartitionFor(transactionalId));
+
+    /// <summary>Marks a partition being loaded; each true is matched by a false when that load ends.</summary>
+    public void SetLoading(int index, bool loading)
+    {
+        if (loading)
+        {
+            _loading.Begin(index);
+        }
+        else
+        {
+            _loading.End(index);
+        }
+    }
 
     public int CoordinatorEpoch(string transactionalId) => partitions.Get(TopicName, PartitionFor(transactionalId))?.LeaderEpoch ?? 0;
 

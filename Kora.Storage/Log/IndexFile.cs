@@ -21,7 +21,12 @@ internal sealed class IndexFile : IDisposable
     private readonly Lock _writeGate = new();
     private readonly bool _wideKey;
     private SafeFileHandle? _handle;
+    private IdleHandleTracker _idle;
     private bool _disposed;
+    private bool _deleted;
+
+    // Entries were written (or the file cut) since the last fsync; the fsync reopens the file if its handle was released.
+    private bool _dirty;
     private int _fileEntries;
     private bool _hasLastFileEntry;
     private long _lastFileKey;
@@ -53,8 +58,12 @@ internal sealed class IndexFile : IDisposable
         }
     }
 
-    public static IndexFile Create(string path, bool wideKey) =>
-        new(path, wideKey, LogFiles.Open(path, FileMode.Create), 0);
+    /// <summary>Creates (or empties) the file without keeping a descriptor: a new segment may stay idle for long.</summary>
+    public static IndexFile Create(string path, bool wideKey)
+    {
+        LogFiles.Open(path, FileMode.Create).Dispose();
+        return new IndexFile(path, wideKey, null, 0);
+    }
 
     /// <summary>
     /// An index written at <paramref name="writePath"/> that will be renamed to <paramref name="path"/> (the cleaner's
@@ -138,6 +147,7 @@ internal sealed class IndexFile : IDisposable
             }
             handle = HandleUnderGate();
             first = _fileEntries;
+            _dirty = true;
         }
         // Readers keep searching the pending arrays until the count below moves, so the arrays stay put meanwhile.
         Span<byte> bytes = stackalloc byte[PendingCapacity * 12];
@@ -180,17 +190,29 @@ internal sealed class IndexFile : IDisposable
     public void Flush()
     {
         WritePending();
-        SafeFileHandle? handle;
+        SafeFileHandle handle;
         lock (_gate)
         {
-            // Without a handle nothing was written through this instance since it was opened.
-            if (_disposed || _handle is null)
+            if (_disposed || _deleted || !_dirty)
             {
                 return;
             }
-            handle = _handle;
+            // A descriptor opened after the writes syncs them too: fsync works on the file, not the descriptor.
+            handle = HandleUnderGate();
+            _dirty = false;
         }
-        RandomAccess.FlushToDisk(handle);
+        try
+        {
+            RandomAccess.FlushToDisk(handle);
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _dirty = true;
+            }
+            throw;
+        }
     }
 
     /// <summary>Empties the index, or creates it when it went missing, for a rebuild.</summary>
@@ -199,6 +221,7 @@ internal sealed class IndexFile : IDisposable
         lock (_gate)
         {
             RandomAccess.SetLength(HandleUnderGate(FileMode.OpenOrCreate), 0);
+            _dirty = true;
             _fileEntries = 0;
             _pendingCount = 0;
             _hasLastFileEntry = false;
@@ -359,7 +382,13 @@ internal sealed class IndexFile : IDisposable
     private SafeFileHandle HandleUnderGate(FileMode mode = FileMode.Open)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        // Closed segments open their indexes on first lookup, so idle partitions hold no index descriptors.
+        if (_handle is null && _deleted)
+        {
+            // The name may already belong to a new segment with the same base offset.
+            throw new FileNotFoundException("The index was deleted.", Path);
+        }
+        _idle.Touch();
+        // Indexes open on first lookup or write and close when idle, so idle partitions hold no index descriptors.
         // Open, not create: a lookup racing with retention must fail rather than leave an empty file behind.
         return _handle ??= LogFiles.Open(Path, mode);
     }
@@ -369,8 +398,35 @@ internal sealed class IndexFile : IDisposable
     {
         lock (_gate)
         {
-            _handle?.Dispose();
+            if (!_deleted)
+            {
+                _handle?.Dispose();
+                _handle = null;
+            }
+        }
+    }
+
+    /// <summary>Closes the descriptor once it went unused for <paramref name="idleMs"/>. True when it closed one.</summary>
+    public bool ReleaseIfIdle(long nowMs, long idleMs)
+    {
+        lock (_gate)
+        {
+            if (_handle is null || _deleted || !_idle.IsIdle(nowMs, idleMs))
+            {
+                return false;
+            }
+            _handle.Dispose();
             _handle = null;
+            return true;
+        }
+    }
+
+    /// <summary>The file is about to be unlinked: from now on only a descriptor already open may serve reads.</summary>
+    public void MarkDeleted()
+    {
+        lock (_gate)
+        {
+            _deleted = true;
         }
     }
 

@@ -67,9 +67,14 @@ internal static partial class LogLoader
         }
         for (var i = 0; i < segments.Count - 1; i++)
         {
-            // Closed segments: record a max timestamp the time index may have missed, then free their descriptors.
+            // Closed segments: record a max timestamp the time index may have missed.
             segments[i].Seal();
-            segments[i].ReleaseHandles();
+        }
+        foreach (var segment in segments)
+        {
+            // Everything here is durable now, the active segment included: a broker with many partitions must
+            // not hold descriptors for those nobody writes or reads. They reopen on first use.
+            segment.ReleaseHandles();
         }
         return segments;
     }

@@ -102,7 +102,7 @@ public sealed partial class LogManager
         return opened;
     }
 
-    /// <summary>The periodic work: retention, the flush.ms policy, producer id expiry, and closing handles of deleted segments.</summary>
+    /// <summary>The periodic work: retention, the flush.ms policy, producer id expiry, closing idle descriptors and those of deleted segments.</summary>
     public void RunMaintenance(long nowMs)
     {
         foreach (var log in _logs.Values)
@@ -110,6 +110,7 @@ public sealed partial class LogManager
             log.ApplyRetention(nowMs);
             log.MaybeFlush(nowMs);
             log.RemoveExpiredProducers(nowMs);
+            log.ReleaseIdleHandles(nowMs);
         }
         DeferredHandleCloser.CloseDue();
     }

@@ -11,7 +11,9 @@ internal sealed class LogSegment
 {
     private readonly Lock _gate = new();
     private SafeFileHandle? _log;
+    private IdleHandleTracker _idle;
     private bool _closed;
+    private bool _deleted;
     private bool _sealed;
     private long _size;
     private long _nextOffset;
@@ -64,11 +66,12 @@ internal sealed class LogSegment
     public static LogSegment Create(string directory, long baseOffset)
     {
         var stem = LogFiles.Stem(directory, baseOffset);
-        var log = LogFiles.Open(stem + LogFiles.LogSuffix, FileMode.Create);
+        // No descriptor is kept: most partitions of a large broker sit idle, and the first append opens the file.
+        LogFiles.Open(stem + LogFiles.LogSuffix, FileMode.Create).Dispose();
         return new LogSegment(
             stem,
             baseOffset,
-            log,
+            null,
             IndexFile.Create(stem + LogFiles.OffsetIndexSuffix, wideKey: false),
             IndexFile.Create(stem + LogFiles.TimeIndexSuffix, wideKey: true),
             TransactionIndex.Create(stem + LogFiles.TxnIndexSuffix));
@@ -109,11 +112,13 @@ internal sealed class LogSegment
     {
         lock (_gate)
         {
-            if (_closed)
+            // Once deleted, only a descriptor still open may serve: the name may already be a new segment's.
+            if (_closed || (_deleted && _log is null))
             {
                 handle = null!;
                 return false;
             }
+            _idle.Touch();
             handle = _log ??= LogFiles.Open(LogPath, FileMode.Open);
             return true;
         }
@@ -290,6 +295,10 @@ internal sealed class LogSegment
     {
         lock (_gate)
         {
+            if (_deleted)
+            {
+                return;
+            }
             _log?.Dispose();
             _log = null;
         }
@@ -298,9 +307,39 @@ internal sealed class LogSegment
         TxnIndex.ReleaseHandle();
     }
 
+    /// <summary>
+    /// Closes the descriptors nobody used for <paramref name="idleMs"/>; they reopen on demand. Unsynced data needs
+    /// no descriptor kept for it: fsync writes back the file's dirty pages whichever descriptor it is called on, and
+    /// Linux (since 4.16) reports a write-back error to a descriptor opened after it if nobody saw it yet. The
+    /// reopened path is the file the data went to: a deleted segment never reopens by name. Returns how many it closed.
+    /// </summary>
+    public int ReleaseIdleHandles(long nowMs, long idleMs)
+    {
+        var released = 0;
+        lock (_gate)
+        {
+            if (_log is not null && !_deleted && !_closed && _idle.IsIdle(nowMs, idleMs))
+            {
+                _log.Dispose();
+                _log = null;
+                released++;
+            }
+        }
+        released += OffsetIndex.ReleaseIfIdle(nowMs, idleMs) ? 1 : 0;
+        released += TimeIndex.ReleaseIfIdle(nowMs, idleMs) ? 1 : 0;
+        released += TxnIndex.ReleaseIfIdle(nowMs, idleMs) ? 1 : 0;
+        return released;
+    }
+
     /// <summary>Unlinks the files. Open handles stay valid, so fetches in flight still read the bytes.</summary>
     public void DeleteFiles()
     {
+        lock (_gate)
+        {
+            _deleted = true;
+        }
+        OffsetIndex.MarkDeleted();
+        TimeIndex.MarkDeleted();
         LogFiles.TryDelete(LogPath);
         LogFiles.TryDelete(OffsetIndex.Path);
         LogFiles.TryDelete(TimeIndex.Path);

@@ -17,8 +17,10 @@ internal sealed class TransactionIndex : IDisposable
     private readonly Lock _gate = new();
     private View _view = View.Empty;
     private SafeFileHandle? _handle;
+    private IdleHandleTracker _idle;
     private bool _dirty;
     private bool _disposed;
+    private bool _deleted;
 
     private TransactionIndex(string path, View view)
     {
@@ -161,32 +163,51 @@ internal sealed class TransactionIndex : IDisposable
     {
         lock (_gate)
         {
-            if (!_dirty || _handle is null || _disposed)
+            if (!_dirty || _disposed || _deleted)
             {
                 return;
             }
-            RandomAccess.FlushToDisk(_handle);
+            // The handle may have been released since the write; fsync through a new one syncs the same file.
+            RandomAccess.FlushToDisk(Handle());
             _dirty = false;
         }
     }
 
-    /// <summary>Closes the descriptor of a segment that is not written to; it reopens on demand.</summary>
+    /// <summary>Closes the descriptor of a segment that is not written to; it reopens on demand, and a pending fsync with it.</summary>
     public void ReleaseHandle()
     {
         lock (_gate)
         {
-            if (_dirty && _handle is not null)
+            if (!_deleted)
             {
-                RandomAccess.FlushToDisk(_handle);
-                _dirty = false;
+                _handle?.Dispose();
+                _handle = null;
             }
-            _handle?.Dispose();
+        }
+    }
+
+    /// <summary>Closes the descriptor once it went unused for <paramref name="idleMs"/>. True when it closed one.</summary>
+    public bool ReleaseIfIdle(long nowMs, long idleMs)
+    {
+        lock (_gate)
+        {
+            if (_handle is null || _deleted || !_idle.IsIdle(nowMs, idleMs))
+            {
+                return false;
+            }
+            _handle.Dispose();
             _handle = null;
+            return true;
         }
     }
 
     public void Delete()
     {
+        lock (_gate)
+        {
+            // A later segment with the same base offset may create this name again: never reopen it from here.
+            _deleted = true;
+        }
         LogFiles.TryDelete(Path);
     }
 
@@ -200,7 +221,15 @@ internal sealed class TransactionIndex : IDisposable
         }
     }
 
-    private SafeFileHandle Handle() => _handle ??= LogFiles.Open(Path, FileMode.OpenOrCreate);
+    private SafeFileHandle Handle()
+    {
+        if (_handle is null && _deleted)
+        {
+            throw new FileNotFoundException("The transaction index was deleted.", Path);
+        }
+        _idle.Touch();
+        return _handle ??= LogFiles.Open(Path, FileMode.OpenOrCreate);
+    }
 
     private void SetFileLength(int entries)
     {

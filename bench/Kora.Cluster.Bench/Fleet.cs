@@ -18,6 +18,9 @@ public sealed class Fleet : IAsyncDisposable
         Brokers = brokers;
     }
 
+    /// <summary>The data directory of broker <paramref name="nodeId"/>: one folder per hosted partition.</summary>
+    public string BrokerDataDir(int nodeId) => Path.Combine(_root, $"broker-{nodeId}");
+
     public IReadOnlyList<NodeProcess> Controllers { get; }
     public IReadOnlyList<NodeProcess> Brokers { get; }
     public string BootstrapServers => string.Join(",", Brokers.Select(b => $"127.0.0.1:{b.KafkaEndPoint.Port}"));

@@ -50,6 +50,22 @@ public sealed class NodeProcess(string name, string dll, string readyPrefix, IRe
         return clock.Elapsed;
     }
 
+    /// <summary>The process's open file descriptors (sockets included), from /proc; -1 when not running.</summary>
+    public int OpenDescriptors
+    {
+        get
+        {
+            try
+            {
+                return _process is { HasExited: false } process ? Directory.GetFiles($"/proc/{process.Id}/fd").Length : -1;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return -1;
+            }
+        }
+    }
+
     public string Output
     {
         get
@@ -93,7 +109,8 @@ public sealed class NodeProcess(string name, string dll, string readyPrefix, IRe
             {
                 await kill.WaitForExitAsync().ConfigureAwait(false);
             }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            // A broker closing thousands of logs fsyncs a producer snapshot for each.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
             await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
     }

@@ -13,6 +13,10 @@ internal sealed class MemoryTransactionLog : ITransactionLog
     public bool IsReady { get; set; } = true;
     public ErrorCode FailWith { get; set; } = ErrorCode.None;
 
+    public HashSet<string> Loading { get; } = [];
+
+    public bool IsLoading(string transactionalId) => Loading.Contains(transactionalId);
+
     public int CoordinatorEpoch(string transactionalId) => 3;
 
     /// <summary>Holds every following append until <see cref="Release"/>.</summary>

@@ -51,11 +51,14 @@ public sealed class ConcurrencyTests : LogTestBase
     }
 
     [Fact]
-    public void DeletedSegment_HandlesCloseOnlyAfterGracePeriod()
+    public async Task DeletedSegment_HandlesCloseOnlyAfterGracePeriod()
     {
         var log = Open(new LogConfig { SegmentBytes = 1 });
         Append(log, TestBatch.Create());
         Append(log, TestBatch.Create());
+        // The roll's background fsync of the first segment must be over: while it runs it holds a reference on the
+        // handle, and disposing a referenced SafeHandle closes it only when that reference is released.
+        await log.FlushAsync(0);
         log.UpdateHighWatermark(log.LogEndOffset);
         var read = log.Read(0, 10_000, 1, minOneMessage: true);
         log.DeleteRecordsBefore(1);
