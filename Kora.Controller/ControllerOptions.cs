@@ -56,6 +56,13 @@ public sealed class ControllerOptions : ITopicConfigDefaults
     /// <summary><c>broker.session.timeout.ms</c>: a broker that has not heartbeated for this long is fenced.</summary>
     public int BrokerSessionTimeoutMs { get; set; } = 9000;
 
+    /// <summary>
+    /// Kora's fast fencing: when the connection that carried a broker's heartbeats closes (a killed process's
+    /// sockets close at once) and no heartbeat arrives on another connection within this grace, the broker is
+    /// fenced as if its session expired. 0 turns it off: only <see cref="BrokerSessionTimeoutMs"/> fences.
+    /// </summary>
+    public int BrokerConnectionCloseGraceMs { get; set; } = 500;
+
     /// <summary><c>broker.heartbeat.interval.ms</c>, told to brokers for reference; they heartbeat on their own schedule.</summary>
     public int BrokerHeartbeatIntervalMs { get; set; } = 2000;
 

@@ -57,6 +57,7 @@ internal sealed partial class KafkaConnection
         finally
         {
             _pending.Writer.TryComplete();
+            _client.MarkClosed();
         }
         await writer.ConfigureAwait(false);
         await _transport.Input.CompleteAsync().ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Kora.Broker.Partitions;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
+using Kora.Metadata;
 using Kora.Network;
 using Kora.Network.Apis;
 using Kora.Protocol.Messages;
@@ -127,7 +128,49 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
         {
             return ValueTask.FromResult<ProduceResponse?>(null);
         }
-        return toFlush is null ? ValueTask.FromResult<ProduceResponse?>(response) : FlushThenAnswer(response, toFlush, request.TimeoutMs, context.Aborted);
+        if (toFlush is null)
+        {
+            AddLeaderHints(context, response);
+            return ValueTask.FromResult<ProduceResponse?>(response);
+        }
+        return FlushThenAnswer(context, response, toFlush, request.TimeoutMs);
+    }
+
+    /// <summary>
+    /// KIP-951 (v10+): a partition answered NOT_LEADER_OR_FOLLOWER names the leader this broker knows of, with
+    /// its endpoint, so the client retries there at once instead of refreshing its metadata first.
+    /// </summary>
+    private void AddLeaderHints(RequestContext context, ProduceResponse response)
+    {
+        if (context.Version < 10)
+        {
+            return;
+        }
+        MetadataImage? image = null;
+        foreach (var topicResponse in response.Responses)
+        {
+            foreach (var result in topicResponse.PartitionResponses)
+            {
+                if (result.ErrorCode != (short)ErrorCode.NotLeaderOrFollower)
+                {
+                    continue;
+                }
+                image ??= partitions.Image;
+                var known = image.Topic(names.ToInternal(context.Connection, ResourceKind.Topic, topicResponse.Name)) is { } topic
+                    && result.Index >= 0 && result.Index < topic.Partitions.Length
+                    ? topic.Partitions[result.Index]
+                    : null;
+                if (known is null || known.Leader < 0 || !image.Brokers.TryGetValue(known.Leader, out var leader) || leader.Fenced)
+                {
+                    continue;
+                }
+                result.CurrentLeader = new ProduceResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = known.LeaderEpoch };
+                if (!response.NodeEndpoints.Any(n => n.NodeId == leader.Id))
+                {
+                    response.NodeEndpoints.Add(new ProduceResponse.NodeEndpoint { NodeId = leader.Id, Host = leader.Host, Port = leader.Port, Rack = leader.Rack });
+                }
+            }
+        }
     }
 
     private static bool HasTransactionalRecords(ProduceRequest request)
@@ -165,8 +208,9 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
     /// acks=-1: waits until each partition's data is fsynced here and covered by the high watermark, or the
     /// request's timeout passes (REQUEST_TIMED_OUT for what is not replicated by then).
     /// </summary>
-    private async ValueTask<ProduceResponse?> FlushThenAnswer(ProduceResponse response, List<PendingAck> pending, int timeoutMs, CancellationToken cancellation)
+    private async ValueTask<ProduceResponse?> FlushThenAnswer(RequestContext context, ProduceResponse response, List<PendingAck> pending, int timeoutMs)
     {
+        var cancellation = context.Aborted;
         var tasks = new List<Task>(pending.Count * 2);
         foreach (var ack in pending)
         {
@@ -205,6 +249,7 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
             // Surfaces a failed fsync as before.
             await all.ConfigureAwait(false);
         }
+        AddLeaderHints(context, response);
         return response;
     }
 

@@ -13,7 +13,9 @@ namespace Kora.Broker.Cluster;
 /// id per start, its Kafka listener, rack and cell), heartbeats on <c>broker.heartbeat.interval.ms</c> to
 /// keep its lease and get unfenced once its metadata caught up with its registration, and on stop runs
 /// a controlled shutdown: heartbeats asking to shut down until the controller has moved every leadership
-/// away and says so, bounded by <see cref="BrokerOptions.ControlledShutdownTimeoutMs"/>.
+/// away and says so, bounded by <see cref="BrokerOptions.ControlledShutdownTimeoutMs"/>. Heartbeats go on
+/// connections of their own: the active controller fences a broker soon after the connection carrying its
+/// heartbeats closes, which is what a killed broker's connection does at once.
 /// </summary>
 public sealed partial class BrokerLifecycle(
     ControllerChannel controller, MetadataStore metadata, IOptions<BrokerOptions> options, ILogger<BrokerLifecycle> logger)
@@ -24,6 +26,7 @@ public sealed partial class BrokerLifecycle(
     private readonly Guid _incarnationId = Guid.NewGuid();
     private readonly TaskCompletionSource _unfenced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stop = new();
+    private readonly ControllerChannel _heartbeatChannel = controller.CreateDedicated();
     private Task? _heartbeats;
     private (string Host, int Port) _listener;
     private long _brokerEpoch = -1;
@@ -129,7 +132,7 @@ public sealed partial class BrokerLifecycle(
     private async Task<bool> HeartbeatAsync(bool wantShutDown, CancellationToken cancellation)
     {
         var epoch = BrokerEpoch;
-        var response = await controller.SendAsync<BrokerHeartbeatResponse>(BrokerHeartbeatRequest.ApiKey, 1, flexible: true, new BrokerHeartbeatRequest
+        var response = await _heartbeatChannel.SendAsync<BrokerHeartbeatResponse>(BrokerHeartbeatRequest.ApiKey, 1, flexible: true, new BrokerHeartbeatRequest
         {
             BrokerId = _options.NodeId,
             BrokerEpoch = epoch,
@@ -171,10 +174,21 @@ public sealed partial class BrokerLifecycle(
         _shuttingDown = true;
         await _stop.CancelAsync().ConfigureAwait(false);
         await _heartbeats.ConfigureAwait(false);
-        if (BrokerEpoch < 0)
+        try
         {
-            return;
+            if (BrokerEpoch >= 0)
+            {
+                await ShutDownAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
+        finally
+        {
+            await _heartbeatChannel.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ShutDownAsync(CancellationToken cancellationToken)
+    {
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(_options.ControlledShutdownTimeoutMs);
         try

@@ -44,6 +44,13 @@ public sealed partial class ControllerChannel : IAsyncDisposable
     }
 
     /// <summary>
+    /// A channel to the same controllers with connections of its own. The broker's heartbeats use one, so the
+    /// connection that carries them closes only when the broker dies or replaces it (the controller fences a
+    /// broker whose heartbeat connection closes), never because some other request failed on it.
+    /// </summary>
+    public ControllerChannel CreateDedicated() => new(_voters, _leaderHint, _clientId, _timeout, _logger);
+
+    /// <summary>
     /// Sends <paramref name="request"/> to the active controller. <paramref name="notController"/> says
     /// whether a response means "ask another controller". Throws <see cref="TimeoutException"/> when no
     /// controller answered usefully within the request timeout.

@@ -40,6 +40,9 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
 
     public string DataDir => _dataDir;
 
+    /// <summary>The metadata image the hosted partitions were last brought in step with.</summary>
+    public MetadataImage Image => Volatile.Read(ref _image);
+
     public int PartitionCount => All.Count();
 
     public long SegmentCount => All.Sum(p => (long)p.Log.SegmentCount);

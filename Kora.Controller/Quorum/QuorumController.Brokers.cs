@@ -70,9 +70,11 @@ public sealed partial class QuorumController
     /// Kafka's BrokerHeartbeatManager state machine. A fenced broker that has caught up (its metadata
     /// offset reached its registration) is unfenced and leads its offline partitions again; WantFence
     /// fences; WantShutDown starts a controlled shutdown that moves leadership away, and the broker is
-    /// told to shut down (and fenced) once it leads nothing.
+    /// told to shut down (and fenced) once it leads nothing. <paramref name="connection"/> identifies the
+    /// connection the heartbeat came on: its closing may fence the broker (see <see cref="HeartbeatConnectionClosed"/>).
     /// </summary>
-    public Task<BrokerHeartbeatResult> Heartbeat(int brokerId, long brokerEpoch, long currentMetadataOffset, bool wantFence, bool wantShutDown, long now) => Write(image =>
+    public Task<BrokerHeartbeatResult> Heartbeat(
+        int brokerId, long brokerEpoch, long currentMetadataOffset, bool wantFence, bool wantShutDown, long now, object? connection = null) => Write(image =>
     {
         if (!image.Brokers.TryGetValue(brokerId, out var broker))
         {
@@ -83,6 +85,10 @@ public sealed partial class QuorumController
             return Decided(new BrokerHeartbeatResult(ErrorCode.StaleBrokerEpoch, false, true, false));
         }
         _leases.Touch(brokerId, now);
+        if (connection is not null)
+        {
+            _heartbeatConnections.Attach(brokerId, brokerEpoch, connection);
+        }
         var caughtUp = currentMetadataOffset >= broker.Epoch;
         if (broker.Fenced)
         {
@@ -120,6 +126,19 @@ public sealed partial class QuorumController
         records.AddRange(FenceRecords(after, after.Brokers[brokerId]));
         return new MetadataDecision<BrokerHeartbeatResult>(records, new BrokerHeartbeatResult(ErrorCode.None, caughtUp, true, true));
     });
+
+    /// <summary>
+    /// A connection that carried heartbeats closed. Only the active controller acts, and only on connections it
+    /// saw heartbeats on in its current term: the brokers whose latest heartbeat came on it are fenced by
+    /// <see cref="Tick"/> once the grace passes without another heartbeat, a controlled shutdown, or a new registration.
+    /// </summary>
+    public void HeartbeatConnectionClosed(object connection, long now)
+    {
+        if (_active)
+        {
+            _heartbeatConnections.Closed(connection, now);
+        }
+    }
 
     /// <summary>Kafka's ProducerIdControlManager: the next block of ids, recorded so no id is handed out twice.</summary>
     public Task<ProducerIdBlock> AllocateProducerIds(int brokerId, long brokerEpoch) => Write(image =>

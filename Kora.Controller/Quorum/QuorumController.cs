@@ -22,6 +22,7 @@ public sealed partial class QuorumController : IRaftListener
     private readonly Func<long> _clock;
     private readonly ILogger _logger;
     private readonly BrokerLeases _leases;
+    private readonly HeartbeatConnections _heartbeatConnections;
     private readonly List<PendingWrite> _pending = [];
     private MetadataImage _committed = MetadataImage.Empty;
     private MetadataImage _latest = MetadataImage.Empty;
@@ -39,6 +40,7 @@ public sealed partial class QuorumController : IRaftListener
         _clock = clock;
         _logger = logger;
         _leases = new BrokerLeases(options.BrokerSessionTimeoutMs);
+        _heartbeatConnections = new HeartbeatConnections(options.BrokerConnectionCloseGraceMs);
     }
 
     /// <summary>The committed image, safe to read from any thread.</summary>
@@ -154,6 +156,8 @@ public sealed partial class QuorumController : IRaftListener
             _pending.Clear();
         }
         _latest = _committed;
+        // Connections seen by a former term may have closed unseen meanwhile; only heartbeats from now on count.
+        _heartbeatConnections.Clear();
         if (_active)
         {
             // Leases are not in the log: every broker starts with a full session under a new active controller.
@@ -177,16 +181,34 @@ public sealed partial class QuorumController : IRaftListener
             Log.LeaseExpired(_logger, expired, _options.BrokerSessionTimeoutMs);
             _ = FenceAsync(expired);
         }
+        foreach (var (brokerId, brokerEpoch) in _heartbeatConnections.TakeDue(now))
+        {
+            if (_latest.Brokers.TryGetValue(brokerId, out var broker) && IsDeadOnClosedConnection(broker, brokerEpoch))
+            {
+                Log.HeartbeatConnectionClosed(_logger, brokerId, _heartbeatConnections.GraceMs);
+                _ = FenceAsync(brokerId, b => IsDeadOnClosedConnection(b, brokerEpoch));
+            }
+        }
         MaybeCheckLeaders(now);
         var next = _leases.NextExpiry(_latest.Brokers.Values.Where(b => !b.Fenced).Select(b => b.Id));
-        return Math.Min(next == long.MaxValue ? long.MaxValue : next + 1, _nextLeaderCheck);
+        var nextClose = _heartbeatConnections.NextDeadline();
+        return Math.Min(Math.Min(next == long.MaxValue ? long.MaxValue : next + 1, nextClose), _nextLeaderCheck);
     }
 
-    private async Task FenceAsync(int brokerId)
+    /// <summary>
+    /// The registration that heartbeated on a closed connection is still current and serving. A broker in
+    /// controlled shutdown closes its connections on purpose once it stops; its lease covers the rest.
+    /// </summary>
+    private static bool IsDeadOnClosedConnection(Metadata.BrokerImage broker, long brokerEpoch) =>
+        !broker.Fenced && !broker.InControlledShutdown && broker.Epoch == brokerEpoch;
+
+    private Task FenceAsync(int brokerId) => FenceAsync(brokerId, broker => !broker.Fenced);
+
+    private async Task FenceAsync(int brokerId, Func<Metadata.BrokerImage, bool> stillDue)
     {
         try
         {
-            await Write(image => image.Brokers.TryGetValue(brokerId, out var broker) && !broker.Fenced
+            await Write(image => image.Brokers.TryGetValue(brokerId, out var broker) && stillDue(broker)
                 ? new MetadataDecision<bool>(FenceRecords(image, broker), true)
                 : new MetadataDecision<bool>([], false)).ConfigureAwait(false);
         }
@@ -215,6 +237,9 @@ public sealed partial class QuorumController : IRaftListener
 
         [LoggerMessage(6, LogLevel.Information, "Broker {BrokerId} registered with epoch {BrokerEpoch} (incarnation {IncarnationId})")]
         public static partial void BrokerRegistered(ILogger logger, int brokerId, long brokerEpoch, Guid incarnationId);
+
+        [LoggerMessage(8, LogLevel.Information, "The heartbeat connection of broker {BrokerId} closed and no heartbeat followed within {GraceMs} ms: fencing it")]
+        public static partial void HeartbeatConnectionClosed(ILogger logger, int brokerId, int graceMs);
 
         [LoggerMessage(7, LogLevel.Information, "Leadership check elected {Count} partition leaders")]
         public static partial void LeadersRebalanced(ILogger logger, int count);

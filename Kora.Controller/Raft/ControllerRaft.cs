@@ -91,6 +91,9 @@ public sealed partial class ControllerRaft : IHostedService, IAsyncDisposable
         return await running.WaitAsync(cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>Runs <paramref name="action"/> on the Raft loop without waiting for it (dropped once the loop stopped).</summary>
+    public void Post(Action<QuorumController, long> action) => _loop.Post(_ => action(Controller, RaftLoop.Now));
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (!_started)

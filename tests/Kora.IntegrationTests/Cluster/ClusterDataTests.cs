@@ -3,6 +3,8 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Kora.IntegrationTests.Infrastructure;
 using Kora.Protocol.Messages;
+using RecordsData = Kora.Protocol.Primitives.RecordsData;
+using Kora.Protocol.Records;
 using Xunit.Abstractions;
 using KafkaErrorCode = Kora.Protocol.Primitives.ErrorCode;
 
@@ -40,6 +42,23 @@ public class ClusterDataTests(ITestOutputHelper output)
                 Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = elsewhere.PartitionId, Timestamp = -1 }] }],
             }, flexibleRequest: true, flexibleResponse: true);
             Assert.Equal((short)KafkaErrorCode.NotLeaderOrFollower, listed.Topics.Single().Partitions.Single().ErrorCode);
+
+            // KIP-951: the refusal names the leader and its endpoint, so the client goes there without a metadata round trip.
+            var batch = new RecordBatchBuilder(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+                .Add([], "misdirected"u8, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), nullKey: true)
+                .Build();
+            var produced = await raw.SendAsync<ProduceResponse>(ProduceRequest.ApiKey, 11, new ProduceRequest
+            {
+                Acks = -1,
+                TimeoutMs = 10_000,
+                TopicData = [new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new ProduceRequest.PartitionProduceData { Index = elsewhere.PartitionId, Records = new RecordsData(batch) }] }],
+            }, flexibleRequest: true, flexibleResponse: true);
+            var refused = produced.Responses.Single().PartitionResponses.Single();
+            Assert.Equal((short)KafkaErrorCode.NotLeaderOrFollower, refused.ErrorCode);
+            Assert.Equal(elsewhere.Leader, refused.CurrentLeader?.LeaderId);
+            Assert.True(refused.CurrentLeader?.LeaderEpoch >= 0);
+            var endpoint = Assert.Single(produced.NodeEndpoints);
+            Assert.Equal((elsewhere.Leader, fleet.Broker(elsewhere.Leader).KafkaEndPoint.Port), (endpoint.NodeId, endpoint.Port));
         }
 
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = fleet.Brokers[0].BootstrapServers, EnableIdempotence = true }).Build())
