@@ -32,7 +32,7 @@ public class ReplicaFetchSessionTests(ITestOutputHelper output)
         {
             await admin.CreateTopicsAsync([new TopicSpecification { Name = Topic, NumPartitions = Partitions, ReplicationFactor = 3 }]);
         }
-        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fleet.BootstrapServers, Acks = Acks.All, MessageTimeoutMs = 120_000 }).Build())
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fleet.BootstrapServers, Acks = Acks.All, EnableIdempotence = true, MessageTimeoutMs = 120_000 }).Build())
         {
             for (var i = 0; i < PerPartition * Partitions; i++)
             {
@@ -41,10 +41,20 @@ public class ReplicaFetchSessionTests(ITestOutputHelper output)
             Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(120)));
         }
 
+        var expected = new long[Partitions];
+        using (var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig { BootstrapServers = fleet.BootstrapServers, GroupId = "watermarks" }).Build())
+        {
+            for (var p = 0; p < Partitions; p++)
+            {
+                expected[p] = consumer.QueryWatermarkOffsets(new TopicPartition(Topic, p), TimeSpan.FromSeconds(30)).High.Value;
+                Assert.True(expected[p] >= PerPartition, $"partition {p} high watermark {expected[p]}");
+            }
+        }
+
         // Leaders and followers alike write what they know: a follower only learns the high watermark from the
         // leader's answers, which in a session carry a partition only when something about it changed.
         await ClusterFleet.WaitUntilAsync(
-            () => Task.FromResult(fleet.Brokers.All(b => CheckpointedAll(b.DataDir))),
+            () => Task.FromResult(fleet.Brokers.All(b => CheckpointedAll(b.DataDir, expected))),
             TimeSpan.FromSeconds(90),
             () => string.Join("\n", fleet.Brokers.Select(b => $"{b.DataDir}: {ReadCheckpoint(b.DataDir)}")) + "\n" + fleet.Output());
 
@@ -66,7 +76,7 @@ public class ReplicaFetchSessionTests(ITestOutputHelper output)
         var stopped = fleet.Brokers[^1];
         File.Delete(Path.Combine(stopped.DataDir, "replication-offset-checkpoint"));
         await stopped.StopAsync();
-        Assert.True(CheckpointedAll(stopped.DataDir), ReadCheckpoint(stopped.DataDir));
+        Assert.True(CheckpointedAll(stopped.DataDir, expected), ReadCheckpoint(stopped.DataDir));
     }
 
     private static string ReadCheckpoint(string dataDir)
@@ -75,10 +85,10 @@ public class ReplicaFetchSessionTests(ITestOutputHelper output)
         return File.Exists(path) ? File.ReadAllText(path) : "(none)";
     }
 
-    private static bool CheckpointedAll(string dataDir)
+    private static bool CheckpointedAll(string dataDir, long[] expected)
     {
         var lines = ReadCheckpoint(dataDir).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return Enumerable.Range(0, Partitions).All(p => lines.Contains($"{Topic} {p} {PerPartition}"));
+        return Enumerable.Range(0, Partitions).All(p => lines.Contains($"{Topic} {p} {expected[p]}"));
     }
 
     private static long Counter(string metrics, string session)
