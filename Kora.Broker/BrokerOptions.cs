@@ -62,6 +62,9 @@ public sealed class BrokerOptions : ITopicConfigDefaults
     /// <summary>replica.fetch.response.max.bytes: bytes a follower asks for per fetch.</summary>
     public int ReplicaFetchResponseMaxBytes { get; set; } = 10 * 1024 * 1024;
 
+    /// <summary>replica.high.watermark.checkpoint.interval.ms: how often the hosted partitions' high watermarks are written to disk.</summary>
+    public int ReplicaHighWatermarkCheckpointIntervalMs { get; set; } = 5000;
+
     /// <summary>replica.fetch.backoff.ms: the pause after a fetch from a leader failed.</summary>
     public int ReplicaFetchBackoffMs { get; set; } = 1000;
 

@@ -44,6 +44,7 @@ public static class BrokerServiceCollectionExtensions
             services.AddSingleton<Replication.ReplicaFetcherManager>();
             services.AddSingleton<Replication.IsrChangeSender>();
             services.AddHostedService(sp => sp.GetRequiredService<Replication.IsrChangeSender>());
+            services.AddHostedService<HighWatermarkCheckpointService>();
         }
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();

@@ -240,7 +240,10 @@ public sealed class FetchHandler(
             {
                 var follower = ReadForFollower(partition, w, data, replica, maxBytes - outcome.Bytes, outcome.Bytes == 0, nowMs);
                 // A diverging epoch answers at once, as an error does: the follower must truncate before anything else.
-                outcome.Add(w, data, follower, isError: data.ErrorCode != 0 || data.DivergingEpoch is not null);
+                var urgent = data.ErrorCode != 0 || data.DivergingEpoch is not null;
+                // In a follower's session, as in a consumer's, a partition with nothing new is left out of the answer.
+                var news = !incremental || urgent || follower > 0 || data.HighWatermark != w.LastHighWatermark || data.LogStartOffset != w.LastLogStartOffset;
+                outcome.Add(w, news ? data : null, follower, isError: urgent);
                 continue;
             }
             if (consumer is not null)
@@ -382,7 +385,8 @@ public sealed class FetchHandler(
         FetchResponse.FetchableTopicResponse? current = null;
         foreach (var (w, data) in outcome.Partitions)
         {
-            w.LastHighWatermark = data.HighWatermark;
+            // After an error the next answer must carry the partition again, as Kafka's cached partition does.
+            w.LastHighWatermark = data.ErrorCode != 0 ? -1 : data.HighWatermark;
             w.LastLogStartOffset = data.LogStartOffset;
             if (current is null || (useIds ? current.TopicId != w.TopicId : current.Topic != w.ExternalName))
             {

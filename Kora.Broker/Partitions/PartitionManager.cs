@@ -130,7 +130,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
             if (partitions[i] is null && Hosts(image))
             {
                 var directory = Path.Combine(_dataDir, $"{topic.Name}-{i}");
-                var log = PartitionLog.Open(directory, config, _time, _logger);
+                var log = PartitionLog.Open(directory, config, _time, _logger, RestoredHighWatermark(topic.Name, i));
                 log.FlushObserver = _metrics.Flushed;
                 partitions[i] = new Partition(topic.Name, topic.Id, i, log, config, _options.NodeId);
                 opened++;
@@ -306,6 +306,8 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
 
     public void Dispose()
     {
+        // A clean shutdown leaves the latest high watermarks for the next start.
+        CheckpointHighWatermarks();
         // Each close waits for an fsync (the producer snapshot): with thousands of partitions, a few at a time.
         Parallel.ForEach(All.ToArray(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, partition => partition.Log.Close());
         _byTopic.Clear();

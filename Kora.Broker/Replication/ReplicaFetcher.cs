@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Broker.Replication.Sessions;
+using Kora.Broker.Telemetry;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Kora.Storage.Epochs;
@@ -18,6 +20,8 @@ namespace Kora.Broker.Replication;
 /// the returned batches as they are, taking the leader's high watermark (capped at the local log end) and log
 /// start, and truncating a diverged tail when the leader answers with a diverging epoch (KIP-320). A partition
 /// whose fetch fails waits replica.fetch.backoff.ms; a broken connection makes the whole fetcher wait.
+/// Requests go through a <see cref="ReplicaFetchSession"/> (KIP-227), so once the leader has opened a session
+/// only partitions whose fetch position changed are sent, and only partitions with news come back.
 /// </summary>
 internal sealed partial class ReplicaFetcher : IAsyncDisposable
 {
@@ -30,13 +34,18 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly BrokerMetrics? _metrics;
+
+    // Used by the fetch loop only.
+    private readonly ReplicaFetchSession _session = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerConnection? _connection;
 
-    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger)
+    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger, BrokerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _sourceId = sourceId;
         _metadata = metadata;
         _lifecycle = lifecycle;
@@ -91,6 +100,7 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or TimeoutException)
             {
                 Log.FetchFailed(_logger, _sourceId, e.Message);
+                _session.HandleError();
                 await DropConnectionAsync().ConfigureAwait(false);
                 await Backoff(token).ConfigureAwait(false);
             }
@@ -141,11 +151,20 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         timeout.CancelAfter(_options.ReplicaFetchWaitMaxMs + 30_000);
         _connection ??= await PeerConnection.ConnectAsync(_sourceId, new DnsEndPoint(broker.Host, broker.Port),
             "kora-replica-fetcher-" + _options.NodeId.ToString(CultureInfo.InvariantCulture), timeout.Token).ConfigureAwait(false);
-        var request = BuildRequest(ready);
+        var request = NewRequest();
+        var full = _session.Fill(request, Wanted(ready));
+        _metrics?.ReplicaFetchSent(full);
         var response = await _connection.SendAsync<FetchResponse>(FetchRequest.ApiKey, FetchVersion, flexible: true, request, timeout.Token).ConfigureAwait(false);
-        if (response.ErrorCode != 0)
+        if (!_session.HandleResponse(response))
         {
-            Log.FetchRefused(_logger, _sourceId, (ErrorCode)response.ErrorCode);
+            var error = (ErrorCode)response.ErrorCode;
+            if (error is ErrorCode.FetchSessionIdNotFound or ErrorCode.InvalidFetchSessionEpoch or ErrorCode.None)
+            {
+                // The leader lost or rejected our session (or answered outside it): the next request is full, at once.
+                Log.SessionReset(_logger, _sourceId, _session.SessionId, error);
+                return;
+            }
+            Log.FetchRefused(_logger, _sourceId, error);
             Delay(ready);
             return;
         }
@@ -166,40 +185,27 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         }
     }
 
-    private FetchRequest BuildRequest(List<FetchState> ready)
+    private FetchRequest NewRequest() => new()
     {
-        var request = new FetchRequest
-        {
-            ReplicaId = _options.NodeId,
-            ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = _options.NodeId, ReplicaEpoch = _lifecycle.BrokerEpoch },
-            MaxWaitMs = _options.ReplicaFetchWaitMaxMs,
-            MinBytes = 1,
-            MaxBytes = _options.ReplicaFetchResponseMaxBytes,
-            IsolationLevel = 0,
-            SessionId = 0,
-            SessionEpoch = -1,
-        };
-        FetchRequest.FetchTopic? current = null;
-        foreach (var state in ready.OrderBy(s => s.Partition.TopicId))
+        ReplicaId = _options.NodeId,
+        ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = _options.NodeId, ReplicaEpoch = _lifecycle.BrokerEpoch },
+        MaxWaitMs = _options.ReplicaFetchWaitMaxMs,
+        MinBytes = 1,
+        MaxBytes = _options.ReplicaFetchResponseMaxBytes,
+        IsolationLevel = 0,
+    };
+
+    private List<ReplicaFetchPartition> Wanted(List<FetchState> ready)
+    {
+        var wanted = new List<ReplicaFetchPartition>(ready.Count);
+        foreach (var state in ready)
         {
             var partition = state.Partition;
-            if (current is null || current.TopicId != partition.TopicId)
-            {
-                current = new FetchRequest.FetchTopic { TopicId = partition.TopicId, Topic = partition.Topic };
-                request.Topics.Add(current);
-            }
             var log = partition.Log;
-            current.Partitions.Add(new FetchRequest.FetchPartition
-            {
-                Partition = partition.Index,
-                CurrentLeaderEpoch = state.LeaderEpoch,
-                FetchOffset = log.LogEndOffset,
-                LastFetchedEpoch = log.LatestEpoch,
-                LogStartOffset = log.LogStartOffset,
-                PartitionMaxBytes = _options.ReplicaFetchMaxBytes,
-            });
+            wanted.Add(new ReplicaFetchPartition(partition.TopicId, partition.Topic, partition.Index, state.LeaderEpoch,
+                log.LogEndOffset, log.LatestEpoch, log.LogStartOffset, _options.ReplicaFetchMaxBytes));
         }
-        return request;
+        return wanted;
     }
 
     private bool IsCurrent(FetchState state)
@@ -357,5 +363,8 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
 
         [LoggerMessage(5, LogLevel.Information, "Truncating {Topic}-{Partition} from {LogEndOffset} to {Offset} (leader's epoch {Epoch} ends at {LeaderEndOffset})")]
         public static partial void Truncating(ILogger logger, string topic, int partition, long logEndOffset, long offset, int epoch, long leaderEndOffset);
+
+        [LoggerMessage(6, LogLevel.Information, "Fetch session {SessionId} with broker {SourceId} reset ({Error}); the next fetch is full")]
+        public static partial void SessionReset(ILogger logger, int sourceId, int sessionId, ErrorCode error);
     }
 }

@@ -1,6 +1,7 @@
 using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Broker.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Replication;
@@ -20,9 +21,11 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly BrokerMetrics? _metrics;
 
-    public ReplicaFetcherManager(PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ReplicaFetcherManager(PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers, BrokerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _metadata = metadata;
         _lifecycle = lifecycle;
         _options = options.Value;
@@ -42,7 +45,7 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
             _sources[partition] = leaderId;
             if (!_fetchers.TryGetValue(leaderId, out var fetcher))
             {
-                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>());
+                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>(), _metrics);
                 _fetchers[leaderId] = fetcher;
             }
             fetcher.Add(partition, leaderEpoch);

@@ -18,6 +18,7 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
     private readonly Counter<long> _produceMessages;
     private readonly Counter<long> _fetchBytes;
     private readonly Counter<long> _partitionReads;
+    private readonly Counter<long> _replicaFetches;
     private readonly Histogram<double> _requestLatency;
     private readonly Histogram<double> _flushTime;
     private readonly UpDownCounter<long> _connections;
@@ -37,6 +38,8 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
         _fetchBytes = _meter.CreateCounter<long>("kora.broker.fetch.bytes", "By", "Record bytes served to fetchers.");
         _partitionReads = _meter.CreateCounter<long>("kora.broker.fetch.partition_reads", "{read}",
             "Partition reads for consumer fetches, by this broker's role for the partition (leader, or follower serving KIP-392 fetch-from-follower).");
+        _replicaFetches = _meter.CreateCounter<long>("kora.broker.replica_fetch.requests", "{request}",
+            "Fetch requests this broker's replica fetchers sent, by kind: full, or incremental within a fetch session (KIP-227).");
         _requestLatency = _meter.CreateHistogram<double>("kora.broker.request.duration", "ms", "Time from a request's arrival to its response being written, by API.");
         _flushTime = _meter.CreateHistogram<double>("kora.broker.log.flush.duration", "ms", "Time of one fsync of a partition's log.");
         _connections = _meter.CreateUpDownCounter<long>("kora.broker.connections", "{connection}", "Open client connections.");
@@ -71,6 +74,9 @@ public sealed class BrokerMetrics : IKafkaServerTelemetry, IDisposable
 
     public void PartitionRead(bool asFollower) =>
         _partitionReads.Add(1, new KeyValuePair<string, object?>("role", asFollower ? "follower" : "leader"));
+
+    public void ReplicaFetchSent(bool full) =>
+        _replicaFetches.Add(1, new KeyValuePair<string, object?>("session", full ? "full" : "incremental"));
 
     public void Flushed(TimeSpan elapsed) => _flushTime.Record(elapsed.TotalMilliseconds);
 

@@ -106,7 +106,16 @@ public sealed partial class PartitionLog
     /// the files, the last segment is rescanned batch by batch (length, CRC-32C, offset order), its torn or
     /// corrupt tail cut off and its indexes rebuilt; any older segment whose indexes do not fit its data is too.
     /// </summary>
-    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time, ILogger logger)
+    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time, ILogger logger) =>
+        Open(directory, config, time, logger, highWatermark: null);
+
+    /// <summary>
+    /// Opens the log of a replicated partition: its high watermark starts at <paramref name="highWatermark"/>
+    /// (the broker's checkpoint, kept within the log's start and end) instead of the log end, so the tail that may
+    /// not be on the other replicas is neither served to consumers nor counted as committed by transactions
+    /// until a leader says it is. Null keeps a lone replica's rule: everything in the log is committed.
+    /// </summary>
+    public static PartitionLog Open(string directory, LogConfig config, TimeProvider time, ILogger logger, long? highWatermark)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(config);
@@ -125,6 +134,10 @@ public sealed partial class PartitionLog
             segments.Add(LogSegment.Create(directory, checkpoint ?? 0));
         }
         var log = new PartitionLog(directory, config, time, logger, [.. segments], checkpoint ?? 0);
+        if (highWatermark is { } restored)
+        {
+            log._highWatermark = Math.Clamp(restored, log.LogStartOffset, log.LogEndOffset);
+        }
         log.LoadProducerState();
         Log.Opened(logger, directory, segments.Count, log.LogStartOffset, log.LogEndOffset, marker is not null);
         return log;
