@@ -45,6 +45,7 @@ public static class BrokerServiceCollectionExtensions
             services.AddSingleton<Replication.IsrChangeSender>();
             services.AddHostedService(sp => sp.GetRequiredService<Replication.IsrChangeSender>());
         }
+        services.AddSingleton<Replication.Throttling.ReplicationQuotas>();
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();

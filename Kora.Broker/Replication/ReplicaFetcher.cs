@@ -5,6 +5,7 @@ using System.Runtime.InteropServices;
 using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Broker.Replication.Throttling;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Kora.Storage.Epochs;
@@ -30,13 +31,15 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly ReplicationQuota? _quota;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerConnection? _connection;
 
-    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger)
+    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger, ReplicationQuota? quota = null)
     {
+        _quota = quota;
         _sourceId = sourceId;
         _metadata = metadata;
         _lifecycle = lifecycle;
@@ -117,7 +120,12 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         {
             foreach (var state in _partitions.Values)
             {
-                if (state.DelayedUntilMs <= now)
+                if (state.DelayedUntilMs <= now && ThrottledAt(state, now))
+                {
+                    // Kafka's shouldFollowerThrottle: left out of the request while over quota, looked at again after a backoff.
+                    nextReadyMs = Math.Min(nextReadyMs, now + _options.ReplicaFetchBackoffMs);
+                }
+                else if (state.DelayedUntilMs <= now)
                 {
                     ready.Add(state);
                 }
@@ -129,6 +137,9 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         }
         return ready;
     }
+
+    private bool ThrottledAt(FetchState state, long nowMs) =>
+        _quota is not null && _quota.ShouldThrottle(state.Partition.Topic, state.Partition.Index, state.CaughtUp, nowMs);
 
     private async Task FetchOnceAsync(List<FetchState> ready, CancellationToken token)
     {
@@ -234,7 +245,9 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
                             state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
                             return;
                         }
+                        _quota?.RecordIfThrottled(partition.Topic, partition.Index, bytes.Length, NowMs);
                     }
+                    state.CaughtUp = log.LogEndOffset >= data.HighWatermark;
                     var before = log.HighWatermark;
                     log.SetFollowerHighWatermark(Math.Min(data.HighWatermark, log.LogEndOffset));
                     if (log.HighWatermark != before)

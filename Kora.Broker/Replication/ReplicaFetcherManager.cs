@@ -20,9 +20,11 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
     private readonly BrokerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
+    private readonly Throttling.ReplicationQuota? _quota;
 
-    public ReplicaFetcherManager(PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers)
+    public ReplicaFetcherManager(PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers, Throttling.ReplicationQuotas? quotas = null)
     {
+        _quota = quotas?.Follower;
         _metadata = metadata;
         _lifecycle = lifecycle;
         _options = options.Value;
@@ -42,7 +44,7 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
             _sources[partition] = leaderId;
             if (!_fetchers.TryGetValue(leaderId, out var fetcher))
             {
-                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>());
+                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>(), _quota);
                 _fetchers[leaderId] = fetcher;
             }
             fetcher.Add(partition, leaderEpoch);
