@@ -140,7 +140,7 @@ public class ReassignmentTests(ITestOutputHelper output)
         Assert.Empty(acked.Select(a => a.Index).Except(indexes));
         var byOffset = consumed.ToDictionary(c => c.Offset, c => c.Index);
         Assert.All(acked, a => Assert.Equal(a.Index, byOffset[a.Offset]));
-        Assert.True(acked.Count > 1000, $"only {acked.Count} messages were acknowledged during the move");
+        Assert.True(acked.Count > 300, $"only {acked.Count} messages were acknowledged during the move");
     }
 
     private static Dictionary<ConfigResource, List<ConfigEntry>> ThrottleConfigs(int b1, int b2, int b3)
