@@ -46,6 +46,7 @@ public static class BrokerServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<Replication.IsrChangeSender>());
             services.AddHostedService<HighWatermarkCheckpointService>();
         }
+        services.AddSingleton<Replication.Throttling.ReplicationQuotas>();
         services.AddSingleton<TopicAdmin>();
         services.AddSingleton<PartitionManager>();
         services.AddSingleton<FetchSessionCache>();

@@ -35,7 +35,8 @@ public sealed class FetchHandler(
     BrokerMetrics metrics,
     IOptions<BrokerOptions> options,
     TimeProvider time,
-    Replication.IsrChangeSender? isrChanges = null) : ApiHandler<FetchRequest, FetchResponse>
+    Replication.IsrChangeSender? isrChanges = null,
+    Replication.Throttling.ReplicationQuotas? quotas = null) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const sbyte ReadCommitted = 1;
 
@@ -330,6 +331,13 @@ public sealed class FetchHandler(
         {
             return 0;
         }
+        // Kafka's shouldLeaderThrottle: an out-of-sync throttled follower gets its partition back empty while
+        // the leader is over quota; the rest of the fetch is not held back.
+        var quota = quotas?.Leader;
+        if (quota is not null && quota.ShouldThrottle(partition.Topic, partition.Index, partition.Isr.AsSpan().Contains(replica.Id), nowMs))
+        {
+            return 0;
+        }
         var read = log.Read(w.FetchOffset, Math.Max(budget, 0), leaderEnd, minOneMessage: first);
         if (read.Status == ReadStatus.OffsetOutOfRange)
         {
@@ -339,6 +347,7 @@ public sealed class FetchHandler(
         if (read.Records is { Length: > 0 } source)
         {
             data.Records = new RecordsData(source);
+            quota?.RecordIfThrottled(partition.Topic, partition.Index, source.Length, nowMs);
             return source.Length;
         }
         return 0;

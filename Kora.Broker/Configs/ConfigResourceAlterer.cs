@@ -1,9 +1,11 @@
 using System.Globalization;
+using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Tenancy;
 using Kora.Metadata;
 using Kora.Metadata.Configs;
 using Kora.Network;
+using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
 using Microsoft.Extensions.Options;
 
@@ -12,9 +14,11 @@ namespace Kora.Broker.Configs;
 /// <summary>
 /// What AlterConfigs and IncrementalAlterConfigs share: duplicate-resource detection, the topic path
 /// (name check, tenant name mapping, one metadata write of the new overrides) and the broker path
-/// (this broker or the cluster default; no dynamic broker configs yet).
+/// (this broker or the cluster default). With a controller quorum, dynamic broker configs (the replication
+/// throttle rates) are forwarded to the active controller as Kafka's brokers forward them (KIP-590); a single
+/// node has none.
 /// </summary>
-public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names, IOptions<BrokerOptions> options)
+public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names, IOptions<BrokerOptions> options, ForwardingAdmin? forward = null)
 {
     public BrokerOptions Broker => options.Value;
 
@@ -63,6 +67,8 @@ public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names
             case ConfigResourceType.Topic:
                 var replacement = alterations.ToDictionary(a => a.Name, a => a.Value!, StringComparer.Ordinal);
                 return await AlterTopicAsync(context, name, _ => (replacement, null), validateOnly).ConfigureAwait(false);
+            case ConfigResourceType.Broker when forward is not null && alterations.Count > 0:
+                return await ForwardBrokerAsync(context, name, alterations, incremental, validateOnly).ConfigureAwait(false);
             case ConfigResourceType.Broker:
                 return AlterBroker(name, alterations.Select(a => a.Name).ToList());
             case ConfigResourceType.BrokerLogger when !incremental:
@@ -87,6 +93,52 @@ public sealed class ConfigResourceAlterer(TopicAdmin admin, IResourceNames names
         return changed.Error == ErrorCode.UnknownTopicOrPartition
             ? (changed.Error, $"Topic {topic} does not exist.")
             : (changed.Error, changed.Message);
+    }
+
+    /// <summary>The controller validates and stores the change; the answer comes once this broker's image has it.</summary>
+    private async ValueTask<(ErrorCode, string?)> ForwardBrokerAsync(
+        RequestContext context, string name, List<ConfigAlteration> alterations, bool incremental, bool validateOnly)
+    {
+        try
+        {
+            if (incremental)
+            {
+                var request = new IncrementalAlterConfigsRequest
+                {
+                    ValidateOnly = validateOnly,
+                    Resources = [new IncrementalAlterConfigsRequest.AlterConfigsResource
+                    {
+                        ResourceType = (sbyte)ConfigResourceType.Broker,
+                        ResourceName = name,
+                        Configs = alterations.Select(a => new IncrementalAlterConfigsRequest.AlterableConfig { Name = a.Name, ConfigOperation = (sbyte)a.Operation, Value = a.Value }).ToList(),
+                    }],
+                };
+                var response = await forward!.ForwardAsync<IncrementalAlterConfigsResponse>(IncrementalAlterConfigsRequest.ApiKey, 1, flexible: true, request,
+                    r => r.Responses.Any(x => x.ErrorCode == (short)ErrorCode.NotController),
+                    r => !validateOnly && r.Responses.Any(x => x.ErrorCode == 0), context.Aborted).ConfigureAwait(false);
+                var result = response.Responses.Single();
+                return ((ErrorCode)result.ErrorCode, result.ErrorMessage);
+            }
+            var legacy = new AlterConfigsRequest
+            {
+                ValidateOnly = validateOnly,
+                Resources = [new AlterConfigsRequest.AlterConfigsResource
+                {
+                    ResourceType = (sbyte)ConfigResourceType.Broker,
+                    ResourceName = name,
+                    Configs = alterations.Select(a => new AlterConfigsRequest.AlterableConfig { Name = a.Name, Value = a.Value }).ToList(),
+                }],
+            };
+            var answer = await forward!.ForwardAsync<AlterConfigsResponse>(AlterConfigsRequest.ApiKey, 2, flexible: true, legacy,
+                r => r.Responses.Any(x => x.ErrorCode == (short)ErrorCode.NotController),
+                r => !validateOnly && r.Responses.Any(x => x.ErrorCode == 0), context.Aborted).ConfigureAwait(false);
+            var single = answer.Responses.Single();
+            return ((ErrorCode)single.ErrorCode, single.ErrorMessage);
+        }
+        catch (TimeoutException e)
+        {
+            return (ErrorCode.RequestTimedOut, e.Message);
+        }
     }
 
     private (ErrorCode, string?) AlterBroker(string resourceName, IReadOnlyCollection<string> configNames)

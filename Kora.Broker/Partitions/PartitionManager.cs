@@ -140,6 +140,13 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
             {
                 open.UpdateConfig(config);
             }
+            if (partitions[i] is { } removed && !Hosts(image))
+            {
+                // Kafka's StopReplica with deletion: a reassignment took this broker out of the replica set.
+                partitions[i] = null!;
+                RemoveReplica(removed, changes);
+                continue;
+            }
             if (partitions[i] is not { } partition)
             {
                 continue;
@@ -198,6 +205,18 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
         {
             NotifyLeadership(partition, led);
         }
+    }
+
+    private void RemoveReplica(Partition partition, List<(Partition Partition, bool Led)> changes)
+    {
+        _followers?.OnStopFollowing(partition);
+        if (partition.IsLeader)
+        {
+            changes.Add((partition, false));
+        }
+        partition.Wake();
+        partition.Log.Delete();
+        Log.ReplicaRemoved(_logger, partition.Topic, partition.Index);
     }
 
     private bool Hosts(PartitionImage partition) => !_clusterMode || partition.Replicas.Contains(_options.NodeId);
@@ -320,5 +339,8 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
 
         [LoggerMessage(2, LogLevel.Information, "Deleted topic {Topic}")]
         public static partial void TopicDeleted(ILogger logger, string topic);
+
+        [LoggerMessage(3, LogLevel.Information, "Removed replica {Topic}-{Partition}: this broker is no longer in its replica set")]
+        public static partial void ReplicaRemoved(ILogger logger, string topic, int partition);
     }
 }

@@ -6,6 +6,7 @@ using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
 using Kora.Broker.Replication.Sessions;
+using Kora.Broker.Replication.Throttling;
 using Kora.Broker.Telemetry;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
@@ -35,6 +36,7 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly BrokerMetrics? _metrics;
+    private readonly ReplicationQuota? _quota;
 
     // Used by the fetch loop only.
     private readonly ReplicaFetchSession _session = new();
@@ -43,9 +45,12 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private PeerConnection? _connection;
 
-    public ReplicaFetcher(int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger, BrokerMetrics? metrics = null)
+    public ReplicaFetcher(
+        int sourceId, MetadataStore metadata, BrokerLifecycle lifecycle, BrokerOptions options, TimeProvider time, ILogger logger,
+        BrokerMetrics? metrics = null, ReplicationQuota? quota = null)
     {
         _metrics = metrics;
+        _quota = quota;
         _sourceId = sourceId;
         _metadata = metadata;
         _lifecycle = lifecycle;
@@ -127,7 +132,12 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         {
             foreach (var state in _partitions.Values)
             {
-                if (state.DelayedUntilMs <= now)
+                if (state.DelayedUntilMs <= now && ThrottledAt(state, now))
+                {
+                    // Kafka's shouldFollowerThrottle: left out of the request while over quota, looked at again after a backoff.
+                    nextReadyMs = Math.Min(nextReadyMs, now + _options.ReplicaFetchBackoffMs);
+                }
+                else if (state.DelayedUntilMs <= now)
                 {
                     ready.Add(state);
                 }
@@ -139,6 +149,9 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         }
         return ready;
     }
+
+    private bool ThrottledAt(FetchState state, long nowMs) =>
+        _quota is not null && _quota.ShouldThrottle(state.Partition.Topic, state.Partition.Index, state.CaughtUp, nowMs);
 
     private async Task FetchOnceAsync(List<FetchState> ready, CancellationToken token)
     {
@@ -240,7 +253,9 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
                             state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
                             return;
                         }
+                        _quota?.RecordIfThrottled(partition.Topic, partition.Index, bytes.Length, NowMs);
                     }
+                    state.CaughtUp = log.LogEndOffset >= data.HighWatermark;
                     var before = log.HighWatermark;
                     log.SetFollowerHighWatermark(Math.Min(data.HighWatermark, log.LogEndOffset));
                     if (log.HighWatermark != before)

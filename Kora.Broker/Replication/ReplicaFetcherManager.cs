@@ -22,10 +22,14 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly BrokerMetrics? _metrics;
+    private readonly Throttling.ReplicationQuota? _quota;
 
-    public ReplicaFetcherManager(PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers, BrokerMetrics? metrics = null)
+    public ReplicaFetcherManager(
+        PartitionManager partitions, MetadataStore metadata, BrokerLifecycle lifecycle, IOptions<BrokerOptions> options, TimeProvider time, ILoggerFactory loggers,
+        BrokerMetrics? metrics = null, Throttling.ReplicationQuotas? quotas = null)
     {
         _metrics = metrics;
+        _quota = quotas?.Follower;
         _metadata = metadata;
         _lifecycle = lifecycle;
         _options = options.Value;
@@ -45,7 +49,7 @@ public sealed class ReplicaFetcherManager : IFollowerListener, IAsyncDisposable
             _sources[partition] = leaderId;
             if (!_fetchers.TryGetValue(leaderId, out var fetcher))
             {
-                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>(), _metrics);
+                fetcher = new ReplicaFetcher(leaderId, _metadata, _lifecycle, _options, _time, _loggers.CreateLogger<ReplicaFetcher>(), _metrics, _quota);
                 _fetchers[leaderId] = fetcher;
             }
             fetcher.Add(partition, leaderEpoch);

@@ -22,6 +22,8 @@ await using (var fleet = await Fleet.StartAsync(root))
 
     await ReplicationBench.RunAsync(fleet, rows, replicationMessages);
     Log("replication done");
+    await ReassignmentBench.RunAsync(fleet, rows, Option("--reassign-mb", 512));
+    Log("reassignment done");
     if (!replicationOnly)
     {
         await ControlPlaneAsync(fleet, admin);
