@@ -10,12 +10,13 @@ try
     var builder = DistributedApplication.CreateBuilder(args);
     var fleet = FleetOptions.From(builder.Configuration);
 
+    // Topics get three replicas and min.insync.replicas=2 (fewer with fewer brokers), so losing a broker loses nothing.
     // The metadata quorum first: its ports are chosen up front, so every voter and broker knows them before anything starts.
-    var controllers = fleet.ControllerIds.Select(id => (id, builder.AddController(id))).ToList();
+    var controllers = fleet.ControllerIds.Select(id => (id, builder.AddController(id).WithControllerReplicationDefaults(fleet))).ToList();
     controllers.WithQuorum();
 
     var brokers = fleet.BrokerIds
-        .Select(id => builder.AddBroker(id, cell: fleet.CellOf(id), kafkaPort: fleet.KafkaPortOf(id)).WithControllers(controllers))
+        .Select(id => builder.AddBroker(id, cell: fleet.CellOf(id), kafkaPort: fleet.KafkaPortOf(id)).WithControllers(controllers).WithBrokerReplicationDefaults(fleet))
         .ToList();
 
     builder.OnReady(output => output.WriteLine($"Kora is ready. Bootstrap servers: {brokers.BootstrapServers()}"));

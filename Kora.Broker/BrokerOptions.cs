@@ -101,6 +101,9 @@ public sealed class BrokerOptions : ITopicConfigDefaults
 
     public int MessageMaxBytes { get; set; } = 1048588;
 
+    /// <summary>min.insync.replicas: the default for topics that do not set it (Kafka's default is 1).</summary>
+    public int MinInsyncReplicas { get; set; } = 1;
+
     public long LogRetentionCheckIntervalMs { get; set; } = 5 * 60 * 1000;
 
     /// <summary>log.cleaner.enable: run the log cleaner for topics with cleanup.policy=compact.</summary>
@@ -147,8 +150,33 @@ public sealed class BrokerOptions : ITopicConfigDefaults
     /// <summary>offsets.topic.num.partitions: partitions of __consumer_offsets.</summary>
     public int OffsetsTopicNumPartitions { get; set; } = 50;
 
+    /// <summary>
+    /// offsets.topic.replication.factor: replicas of __consumer_offsets. As in Kafka the topic is not created
+    /// (the coordinator is not available) until that many brokers are registered; a standalone broker uses
+    /// at most the brokers it has.
+    /// </summary>
+    public short OffsetsTopicReplicationFactor { get; set; } = 3;
+
+    /// <summary>min.insync.replicas set on __consumer_offsets when it is created with more than one replica.</summary>
+    public int OffsetsTopicMinIsr { get; set; } = 2;
+
+    /// <summary>offsets.commit.timeout.ms: how long an offset commit or group write waits for its replicas.</summary>
+    public int OffsetsCommitTimeoutMs { get; set; } = 5000;
+
     /// <summary>transaction.state.log.num.partitions: partitions of __transaction_state.</summary>
     public int TransactionStateLogNumPartitions { get; set; } = 50;
+
+    /// <summary>transaction.state.log.replication.factor: replicas of __transaction_state, as for the offsets topic.</summary>
+    public short TransactionStateLogReplicationFactor { get; set; } = 3;
+
+    /// <summary>transaction.state.log.min.isr: min.insync.replicas of __transaction_state.</summary>
+    public int TransactionStateLogMinIsr { get; set; } = 2;
+
+    /// <summary>
+    /// request.timeout.ms as the transaction coordinator uses it: how long a transaction state write or a
+    /// transaction marker waits for its replicas.
+    /// </summary>
+    public int TransactionStateWriteTimeoutMs { get; set; } = 30000;
 
     /// <summary>transaction.max.timeout.ms: the longest transaction timeout a producer may ask for.</summary>
     public int TransactionMaxTimeoutMs { get; set; } = 900000;

@@ -93,4 +93,7 @@ public sealed class ControllerOptions : ITopicConfigDefaults
     public long LogFlushIntervalMessages { get; set; } = long.MaxValue;
     public long LogFlushIntervalMs { get; set; } = long.MaxValue;
     public int MessageMaxBytes { get; set; } = 1048588;
+
+    /// <summary>min.insync.replicas: the default for topics that do not set it (Kafka's default is 1).</summary>
+    public int MinInsyncReplicas { get; set; } = 1;
 }

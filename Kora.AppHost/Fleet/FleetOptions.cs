@@ -45,6 +45,16 @@ public sealed record FleetOptions(int Brokers, int Cells, int FirstKafkaPort)
     /// <summary>Controller node ids, <see cref="FirstControllerId"/> onwards.</summary>
     public IEnumerable<int> ControllerIds => Enumerable.Range(FirstControllerId, Controllers);
 
+    /// <summary>
+    /// The replication factor of the fleet's topics, user and internal alike: 3 as Confluent Cloud runs them, so
+    /// a topic survives the loss of a broker; fewer only when there are fewer brokers, and 1 for standalone
+    /// brokers, each a cluster of its own.
+    /// </summary>
+    public int ReplicationFactor => Controllers == 0 ? 1 : Math.Min(3, Brokers);
+
+    /// <summary>min.insync.replicas: 2 with three replicas (an acknowledged write is on two brokers), else 1.</summary>
+    public int MinInsyncReplicas => ReplicationFactor >= 3 ? 2 : 1;
+
     /// <summary>Brokers 1..N are numbered as Kafka node ids.</summary>
     public IEnumerable<int> BrokerIds => Enumerable.Range(1, Brokers);
 

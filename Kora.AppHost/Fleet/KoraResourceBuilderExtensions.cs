@@ -98,6 +98,29 @@ public static class KoraResourceBuilderExtensions
         return broker;
     }
 
+    /// <summary>
+    /// The fleet's replication defaults for a broker: for the topics it creates itself (auto-created ones and the
+    /// internal <c>__consumer_offsets</c> and <c>__transaction_state</c>) and min.insync.replicas of every topic.
+    /// </summary>
+    public static ResourceBuilder<ProjectResource> WithBrokerReplicationDefaults(this ResourceBuilder<ProjectResource> broker, FleetOptions fleet)
+    {
+        var factor = fleet.ReplicationFactor.ToString(CultureInfo.InvariantCulture);
+        var minInsync = fleet.MinInsyncReplicas.ToString(CultureInfo.InvariantCulture);
+        return broker
+            .WithEnvironment("Kora__Broker__DefaultReplicationFactor", factor)
+            .WithEnvironment("Kora__Broker__MinInsyncReplicas", minInsync)
+            .WithEnvironment("Kora__Broker__OffsetsTopicReplicationFactor", factor)
+            .WithEnvironment("Kora__Broker__OffsetsTopicMinIsr", minInsync)
+            .WithEnvironment("Kora__Broker__TransactionStateLogReplicationFactor", factor)
+            .WithEnvironment("Kora__Broker__TransactionStateLogMinIsr", minInsync);
+    }
+
+    /// <summary>The fleet's replication defaults for a controller: for CreateTopics that leaves them to the server.</summary>
+    public static ResourceBuilder<ProjectResource> WithControllerReplicationDefaults(this ResourceBuilder<ProjectResource> controller, FleetOptions fleet) =>
+        controller
+            .WithEnvironment("Kora__Controller__DefaultReplicationFactor", fleet.ReplicationFactor.ToString(CultureInfo.InvariantCulture))
+            .WithEnvironment("Kora__Controller__MinInsyncReplicas", fleet.MinInsyncReplicas.ToString(CultureInfo.InvariantCulture));
+
     /// <summary>The comma-separated bootstrap address list of <paramref name="brokers"/>, once ports are chosen.</summary>
     public static string BootstrapServers(this IEnumerable<ResourceBuilder<ProjectResource>> brokers) =>
         string.Join(',', brokers.Select(b => b.GetEndpoint("kafka").HostAndPort));

@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Tenancy;
@@ -56,11 +57,13 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
         var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
         var error = !ready ? ErrorCode.CoordinatorNotAvailable
             : offsetsLog.CoordinatorError(groupId) is not ErrorCode.None and var notCoordinator ? notCoordinator
+            : accepted.Count > 0 && offsetsLog.CheckWritable(groupId) is not ErrorCode.None and var unwritable ? CoordinatorWriteErrors.ForOffsetCommit(unwritable)
             : coordinator.Commit(groupId,
                 context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted, context.Version);
         if (error == ErrorCode.None && accepted.Count > 0)
         {
-            await offsetsLog.FlushAsync(groupId, context.Aborted).ConfigureAwait(false);
+            // Answered once the commit is on every in-sync replica, so losing this broker loses no offset.
+            error = CoordinatorWriteErrors.ForOffsetCommit(await offsetsLog.AwaitWrittenAsync(groupId, context.Aborted).ConfigureAwait(false));
         }
         foreach (var (result, _) in results)
         {

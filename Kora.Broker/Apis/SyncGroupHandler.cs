@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Groups;
 using Kora.Broker.Tenancy;
 using Kora.Network;
@@ -36,10 +37,15 @@ public sealed class SyncGroupHandler(GroupCoordinator coordinator, ConsumerOffse
             request.GenerationId, request.MemberId, request.GroupInstanceId,
             context.Version >= 5 ? request.ProtocolType : null, context.Version >= 5 ? request.ProtocolName : null,
             assignments).WaitAsync(context.Aborted).ConfigureAwait(false);
-        if (result.Error == ErrorCode.None)
+        var error = result.Error;
+        if (error == ErrorCode.None)
         {
-            // The group's assignment was written when the leader synced; hand it out only once it is durable.
-            await offsetsLog.FlushAsync(groupId, context.Aborted).ConfigureAwait(false);
+            // The group's assignment was written when the leader synced; hand it out only once every in-sync replica has it.
+            error = CoordinatorWriteErrors.ForGroupWrite(await offsetsLog.AwaitWrittenAsync(groupId, context.Aborted).ConfigureAwait(false));
+        }
+        if (error != ErrorCode.None)
+        {
+            return new SyncGroupResponse { ErrorCode = (short)error, Assignment = ReadOnlyMemory<byte>.Empty };
         }
         return new SyncGroupResponse
         {

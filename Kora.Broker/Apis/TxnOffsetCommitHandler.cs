@@ -1,3 +1,4 @@
+using Kora.Broker.Coordinators;
 using Kora.Broker.Groups;
 using Kora.Broker.Metadata;
 using Kora.Broker.Tenancy;
@@ -56,8 +57,9 @@ public sealed class TxnOffsetCommitHandler(
         var error = Commit(context, request, ready, accepted);
         if (error == ErrorCode.None && accepted.Count > 0)
         {
-            // Like OffsetCommit: answered only once the transactional offsets would survive a crash.
-            await offsetsLog.FlushAsync(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId), context.Aborted).ConfigureAwait(false);
+            // Like OffsetCommit: answered only once every in-sync replica holds the transactional offsets.
+            var written = await offsetsLog.AwaitWrittenAsync(names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId), context.Aborted).ConfigureAwait(false);
+            error = CoordinatorWriteErrors.ForOffsetCommit(written);
         }
         foreach (var result in pending)
         {
@@ -83,6 +85,10 @@ public sealed class TxnOffsetCommitHandler(
         if (error != ErrorCode.None)
         {
             return error;
+        }
+        if (offsets.Count > 0 && offsetsLog.CheckWritable(group) is not ErrorCode.None and var unwritable)
+        {
+            return CoordinatorWriteErrors.ForOffsetCommit(unwritable);
         }
         var generation = context.Version >= 3 ? request.GenerationId : -1;
         var member = context.Version >= 3 ? request.MemberId : "";

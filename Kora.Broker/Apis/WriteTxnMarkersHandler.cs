@@ -5,18 +5,20 @@ using Kora.Network;
 using Kora.Network.Apis;
 using Kora.Protocol.Messages;
 using Kora.Protocol.Primitives;
+using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Apis;
 
 /// <summary>
 /// WriteTxnMarkers v0-1: a transaction coordinator (possibly on another broker) ends a producer's transaction
 /// on the partitions this broker leads by writing COMMIT or ABORT markers. Each partition is answered on its
-/// own, once its marker is fsynced: UNKNOWN_TOPIC_OR_PARTITION when it is not hosted here, otherwise what
+/// own, once its marker is fsynced and held by every in-sync replica (acks=-1): UNKNOWN_TOPIC_OR_PARTITION when it is not hosted here, otherwise what
 /// <see cref="Partition.WriteTxnMarkerAsync"/> returns. The markers of a request are appended before any is
 /// awaited, so their fsyncs are shared. A marker on a <c>__consumer_offsets</c> partition also settles the
 /// producer's pending transactional offsets of the groups there, as Kafka's group coordinator does.
 /// </summary>
-public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourceNames names, GroupCoordinator groups, ConsumerOffsetsLog offsetsLog)
+public sealed class WriteTxnMarkersHandler(
+    PartitionManager partitions, IResourceNames names, GroupCoordinator groups, ConsumerOffsetsLog offsetsLog, IOptions<BrokerOptions> options, TimeProvider time)
     : ApiHandler<WriteTxnMarkersRequest, WriteTxnMarkersResponse>
 {
     public override short ApiKey => WriteTxnMarkersRequest.ApiKey;
@@ -52,7 +54,8 @@ public sealed class WriteTxnMarkersHandler(PartitionManager partitions, IResourc
                         ? () => groups.CompleteTransaction(producerId, committed, group => offsetsLog.PartitionFor(group) == index)
                         : null;
                     writes.Add((result, partition.WriteTxnMarkerAsync(
-                        marker.ProducerId, marker.ProducerEpoch, marker.CoordinatorEpoch, marker.TransactionResult, context.Aborted), settle));
+                        marker.ProducerId, marker.ProducerEpoch, marker.CoordinatorEpoch, marker.TransactionResult,
+                        options.Value.TransactionStateWriteTimeoutMs, time, context.Aborted), settle));
                 }
             }
         }

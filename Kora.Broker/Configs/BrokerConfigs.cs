@@ -30,6 +30,7 @@ public static class BrokerConfigs
         new("default.replication.factor", ConfigType.Int, o => I(o.DefaultReplicationFactor), "The default replication factor for automatically created topics."),
         new("socket.request.max.bytes", ConfigType.Int, o => I(o.SocketRequestMaxBytes), "The maximum number of bytes in a socket request."),
         new("message.max.bytes", ConfigType.Int, o => I(o.MessageMaxBytes), "The largest record batch size allowed."),
+        new("min.insync.replicas", ConfigType.Int, o => I(o.MinInsyncReplicas), "The default number of in-sync replicas an acks=all produce needs."),
         new("log.segment.bytes", ConfigType.Int, o => I(o.LogSegmentBytes), "The maximum size of a single log file."),
         new("log.roll.ms", ConfigType.Long, o => I(o.LogSegmentMs), "The maximum time before a new log segment is rolled out."),
         new("log.retention.ms", ConfigType.Long, o => I(o.LogRetentionMs), "The number of milliseconds to keep a log file before deleting it; -1 for no limit."),

@@ -18,6 +18,7 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
 {
     public const string TopicName = "__consumer_offsets";
     private readonly LoadingPartitions _loading = new();
+    private readonly BrokerOptions _options = options.Value;
     private readonly int _partitionCount = options.Value.OffsetsTopicNumPartitions;
     private volatile bool _ready;
 
@@ -50,7 +51,12 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         }
         if (admin.Image.Topic(TopicName) is null)
         {
-            var spec = new TopicSpec(TopicName, _partitionCount, -1, null, [new("cleanup.policy", "compact")]);
+            var replicas = admin.InternalReplicationFactor(_options.OffsetsTopicReplicationFactor);
+            // Kafka leaves min.insync.replicas of the topic at the broker default; like Confluent, one failure
+            // may not take a replicated offsets topic below two copies of a commit.
+            var minIsr = Math.Min(_options.OffsetsTopicMinIsr, (int)replicas).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var spec = new TopicSpec(TopicName, _partitionCount, replicas, null,
+                [new("cleanup.policy", "compact"), new("min.insync.replicas", minIsr)]);
             var result = await admin.CreateTopicAsync(spec, validateOnly: false, cancellation).ConfigureAwait(false);
             if (result.Error is not ErrorCode.None and not ErrorCode.TopicAlreadyExists)
             {
@@ -105,13 +111,21 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
     }
 
     /// <summary>
-    /// Completes once everything appended for <paramref name="groupId"/> so far is fsynced: a commit is
-    /// acknowledged only when it would survive a crash, as acks=all data is.
+    /// Completes once everything appended for <paramref name="groupId"/> so far is fsynced here and held by every
+    /// in-sync replica (acks=-1, within offsets.commit.timeout.ms): a write is acknowledged only when it would
+    /// survive the loss of this broker. Returns the append's error (NOT_ENOUGH_REPLICAS_AFTER_APPEND,
+    /// REQUEST_TIMED_OUT, NOT_LEADER_OR_FOLLOWER, ...) for the caller to map as its API does.
     /// </summary>
-    public ValueTask FlushAsync(string groupId, CancellationToken cancellation) =>
+    public ValueTask<ErrorCode> AwaitWrittenAsync(string groupId, CancellationToken cancellation) =>
         partitions.Get(TopicName, PartitionFor(groupId)) is { } partition
-            ? partition.Log.FlushAsync(long.MaxValue, cancellation)
-            : ValueTask.CompletedTask;
+            ? partition.AwaitCommittedAsync(partition.Log.LogEndOffset - 1, _options.OffsetsCommitTimeoutMs, time, cancellation)
+            : ValueTask.FromResult(ErrorCode.UnknownTopicOrPartition);
+
+    /// <summary>Kafka's check before a coordinator's acks=-1 append: NOT_ENOUGH_REPLICAS when the ISR is too small.</summary>
+    public ErrorCode CheckWritable(string groupId) =>
+        partitions.Get(TopicName, PartitionFor(groupId)) is not { } partition ? ErrorCode.UnknownTopicOrPartition
+        : partition.HasEnoughInsyncReplicas ? ErrorCode.None
+        : ErrorCode.NotEnoughReplicas;
 
     /// <summary>
     /// The producer's transactional batch, appended as Kafka's group coordinator does: its epoch is checked
@@ -148,17 +162,10 @@ public sealed class ConsumerOffsetsLog(PartitionManager partitions, TopicAdmin a
         }
         if (result.Error != ErrorCode.None)
         {
-            // Kafka's mapping of append errors for offset commits.
-            return result.Error switch
-            {
-                ErrorCode.UnknownTopicOrPartition or ErrorCode.NotEnoughReplicas or ErrorCode.NotEnoughReplicasAfterAppend => ErrorCode.CoordinatorNotAvailable,
-                ErrorCode.NotLeaderOrFollower or ErrorCode.KafkaStorageError => ErrorCode.NotCoordinator,
-                ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize => ErrorCode.InvalidCommitOffsetSize,
-                var other => other,
-            };
+            return CoordinatorWriteErrors.ForOffsetCommit(result.Error);
         }
-        // A single replica is the whole ISR: the high watermark follows the log end, and waiting fetches wake.
-        partition.Log.UpdateHighWatermark(partition.Log.LogEndOffset);
+        // The high watermark moves once the in-sync replicas have the batch (at once for a lone replica).
+        partition.MaybeAdvanceHighWatermark();
         partition.Wake();
         return ErrorCode.None;
     }

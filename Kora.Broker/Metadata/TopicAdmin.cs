@@ -15,6 +15,14 @@ public sealed class TopicAdmin(MetadataStore store, IOptions<BrokerOptions> opti
 
     public MetadataImage Image => store.Image;
 
+    /// <summary>
+    /// The replication factor to create an internal topic with: the configured one, as Kafka does, so with
+    /// fewer registered brokers the controller refuses it and the coordinator stays unavailable until they
+    /// join. A standalone broker, which never has more brokers than itself, uses what it has.
+    /// </summary>
+    public short InternalReplicationFactor(short configured) =>
+        forward is not null ? configured : (short)Math.Clamp(store.Image.Brokers.Count, 1, Math.Max((int)configured, 1));
+
     /// <summary>Creates one topic. <paramref name="assignments"/> maps partition to replica broker ids when given.</summary>
     public ValueTask<TopicChangeResult> CreateTopicAsync(TopicSpec spec, bool validateOnly, CancellationToken cancellation) =>
         forward is not null ? forward.CreateTopicAsync(spec, validateOnly, cancellation) : store.WriteAsync(image => TopicChanges.Create(image, spec, _options, validateOnly), cancellation);

@@ -41,15 +41,23 @@ public sealed partial class Partition(string topic, Guid topicId, int index, Par
     /// <summary>
     /// The transaction coordinator's call: writes the COMMIT or ABORT marker of <paramref name="producerId"/>'s
     /// transaction, which updates the producer state, the last stable offset and the aborted-transaction index,
-    /// then waits for it to be fsynced. Returns TRANSACTION_COORDINATOR_FENCED for a coordinator epoch below the
-    /// producer's last one, INVALID_PRODUCER_EPOCH for a producer epoch below its current one, NOT_LEADER_OR_FOLLOWER
-    /// when the partition is gone, KAFKA_STORAGE_ERROR when the disk fails; None on success.
+    /// then waits, as an acks=-1 append, until it is fsynced and every in-sync replica holds it (at most
+    /// <paramref name="timeoutMs"/>). Returns TRANSACTION_COORDINATOR_FENCED for a coordinator epoch below the
+    /// producer's last one, INVALID_PRODUCER_EPOCH for a producer epoch below its current one, NOT_ENOUGH_REPLICAS
+    /// when the ISR is below min.insync.replicas, NOT_ENOUGH_REPLICAS_AFTER_APPEND or REQUEST_TIMED_OUT when
+    /// the replicas did not take it, NOT_LEADER_OR_FOLLOWER when the partition is gone or moved,
+    /// KAFKA_STORAGE_ERROR when the disk fails; None on success. The coordinator retries on any error.
     /// </summary>
-    public async ValueTask<ErrorCode> WriteTxnMarkerAsync(long producerId, short producerEpoch, int coordinatorEpoch, bool committed, CancellationToken cancellationToken)
+    public async ValueTask<ErrorCode> WriteTxnMarkerAsync(long producerId, short producerEpoch, int coordinatorEpoch, bool committed,
+        int timeoutMs, TimeProvider time, CancellationToken cancellationToken)
     {
         if (producerId < 0)
         {
             return ErrorCode.InvalidRequest;
+        }
+        if (!HasEnoughInsyncReplicas)
+        {
+            return ErrorCode.NotEnoughReplicas;
         }
         AppendResult result;
         try
@@ -60,7 +68,6 @@ public sealed partial class Partition(string topic, Guid topicId, int index, Par
                 return result.Error;
             }
             Advance();
-            await Log.FlushAsync(result.LastOffset, cancellationToken).ConfigureAwait(false);
         }
         catch (ObjectDisposedException)
         {
@@ -71,7 +78,7 @@ public sealed partial class Partition(string topic, Guid topicId, int index, Par
         {
             return ErrorCode.KafkaStorageError;
         }
-        return ErrorCode.None;
+        return await AwaitCommittedAsync(result.LastOffset, timeoutMs, time, cancellationToken).ConfigureAwait(false);
     }
 
     private void Advance()

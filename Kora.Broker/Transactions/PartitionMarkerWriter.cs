@@ -1,6 +1,7 @@
 using Kora.Broker.Groups;
 using Kora.Broker.Partitions;
 using Kora.Protocol.Primitives;
+using Microsoft.Extensions.Options;
 
 namespace Kora.Broker.Transactions;
 
@@ -9,7 +10,8 @@ namespace Kora.Broker.Transactions;
 /// settles the producer's pending transactional offsets of the groups there, as Kafka's coordinator does
 /// once the marker is written.
 /// </summary>
-public sealed class PartitionMarkerWriter(PartitionManager partitions, GroupCoordinator groups, ConsumerOffsetsLog offsetsLog) : ITransactionMarkerWriter
+public sealed class PartitionMarkerWriter(
+    PartitionManager partitions, GroupCoordinator groups, ConsumerOffsetsLog offsetsLog, IOptions<BrokerOptions> options, TimeProvider time) : ITransactionMarkerWriter
 {
     public async ValueTask<ErrorCode> WriteMarkerAsync(TopicPartitionKey partition, long producerId, short producerEpoch, int coordinatorEpoch, bool committed,
         CancellationToken cancellationToken)
@@ -18,7 +20,8 @@ public sealed class PartitionMarkerWriter(PartitionManager partitions, GroupCoor
         {
             return ErrorCode.UnknownTopicOrPartition;
         }
-        var error = await target.WriteTxnMarkerAsync(producerId, producerEpoch, coordinatorEpoch, committed, cancellationToken).ConfigureAwait(false);
+        var error = await target.WriteTxnMarkerAsync(producerId, producerEpoch, coordinatorEpoch, committed,
+            options.Value.TransactionStateWriteTimeoutMs, time, cancellationToken).ConfigureAwait(false);
         if (error == ErrorCode.None && partition.Topic == ConsumerOffsetsLog.TopicName)
         {
             groups.CompleteTransaction(producerId, committed, group => offsetsLog.PartitionFor(group) == partition.Partition);

@@ -13,11 +13,13 @@ namespace Kora.Broker.Transactions;
 /// <summary>
 /// The internal compacted topic <c>__transaction_state</c>: a transactional id's records go to partition
 /// <c>abs(transactionalId.hashCode()) % transaction.state.log.num.partitions</c>, as Kafka places them.
-/// Created on the first coordinator lookup; every append is fsynced before the coordinator acts on it.
+/// Created on the first coordinator lookup; every append is fsynced and replicated to the ISR before the
+/// coordinator acts on it.
 /// </summary>
 public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin admin, IOptions<BrokerOptions> options, TimeProvider time) : ITransactionLog
 {
     public const string TopicName = "__transaction_state";
+    private readonly BrokerOptions _options = options.Value;
     private readonly int _partitionCount = options.Value.TransactionStateLogNumPartitions;
     private readonly LoadingPartitions _loading = new();
     private volatile bool _ready;
@@ -65,8 +67,10 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         }
         if (admin.Image.Topic(TopicName) is null)
         {
-            var spec = new TopicSpec(TopicName, _partitionCount, -1, null,
-                [new("cleanup.policy", "compact"), new("compression.type", "uncompressed"), new("segment.bytes", "104857600")]);
+            var replicas = admin.InternalReplicationFactor(_options.TransactionStateLogReplicationFactor);
+            var minIsr = Math.Min(_options.TransactionStateLogMinIsr, (int)replicas).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var spec = new TopicSpec(TopicName, _partitionCount, replicas, null,
+                [new("cleanup.policy", "compact"), new("compression.type", "uncompressed"), new("segment.bytes", "104857600"), new("min.insync.replicas", minIsr)]);
             var result = await admin.CreateTopicAsync(spec, validateOnly: false, cancellation).ConfigureAwait(false);
             if (result.Error is not ErrorCode.None and not ErrorCode.TopicAlreadyExists)
             {
@@ -83,6 +87,10 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         {
             return ErrorCode.NotCoordinator;
         }
+        if (!partition.HasEnoughInsyncReplicas)
+        {
+            return CoordinatorWriteErrors.ForTransactionState(ErrorCode.NotEnoughReplicas);
+        }
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
         var batch = new RecordBatchBuilder(now).Add(key, value ?? [], now, nullValue: value is null).Build();
         long last;
@@ -91,7 +99,7 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
             var result = partition.Append(batch, now);
             if (result.Error != ErrorCode.None)
             {
-                return ErrorCode.NotCoordinator;
+                return CoordinatorWriteErrors.ForTransactionState(result.Error);
             }
             last = result.LastOffset;
         }
@@ -103,15 +111,9 @@ public sealed class TransactionStateLog(PartitionManager partitions, TopicAdmin 
         {
             return ErrorCode.NotCoordinator;
         }
-        try
-        {
-            await partition.Log.FlushAsync(last, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException)
-        {
-            return ErrorCode.NotCoordinator;
-        }
-        return ErrorCode.None;
+        // acks=-1: the coordinator acts on a state only once every in-sync replica holds it.
+        var written = await partition.AwaitCommittedAsync(last, _options.TransactionStateWriteTimeoutMs, time, cancellationToken).ConfigureAwait(false);
+        return CoordinatorWriteErrors.ForTransactionState(written);
     }
 
     /// <summary>Feeds every record of every hosted partition, in offset order, to <paramref name="apply"/> (null value: tombstone).</summary>

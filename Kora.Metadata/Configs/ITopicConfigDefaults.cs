@@ -15,4 +15,7 @@ public interface ITopicConfigDefaults
     long LogFlushIntervalMessages { get; }
     long LogFlushIntervalMs { get; }
     int MessageMaxBytes { get; }
+
+    /// <summary>min.insync.replicas: the server-wide default of the topic config of that name.</summary>
+    int MinInsyncReplicas { get; }
 }

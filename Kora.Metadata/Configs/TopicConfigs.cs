@@ -54,7 +54,7 @@ public static class TopicConfigs
         new(MessageTimestampAfterMaxMs, ConfigType.Long, _ => L(long.MaxValue), "Largest allowed lead of a record timestamp ahead of the broker's time.", "log.message.timestamp.after.max.ms", Min: 0),
         new(MinCleanableDirtyRatio, ConfigType.Double, _ => "0.5", "Dirty ratio above which the log cleaner compacts.", "log.cleaner.min.cleanable.ratio", Min: 0, Max: 1),
         new(MinCompactionLagMs, ConfigType.Long, _ => "0", "Minimum time a message stays uncompacted.", "log.cleaner.min.compaction.lag.ms", Min: 0),
-        new(MinInsyncReplicas, ConfigType.Int, _ => "1", "Replicas that must acknowledge an acks=all produce.", "min.insync.replicas", Min: 1),
+        new(MinInsyncReplicas, ConfigType.Int, o => L(o.MinInsyncReplicas), "Replicas that must acknowledge an acks=all produce.", "min.insync.replicas", Min: 1),
         new(Preallocate, ConfigType.Boolean, _ => "false", "Preallocate segment files.", "log.preallocate"),
         new(RetentionBytes, ConfigType.Long, o => L(o.LogRetentionBytes), "Size a partition can grow to before old segments are deleted; -1 for no limit.", "log.retention.bytes"),
         new(RetentionMs, ConfigType.Long, o => L(o.LogRetentionMs), "Time a segment is kept before deletion; -1 for no limit.", "log.retention.ms", Min: -1),

@@ -33,6 +33,19 @@ public class FleetOptionsTests
         Assert.Equal([19092, 19093, 19094, 19095, 19096], options.BrokerIds.Select(id => options.KafkaPortOf(id)!.Value));
     }
 
+    [Theory]
+    [InlineData(new[] { "--brokers", "3" }, 3, 2)]
+    [InlineData(new[] { "--brokers", "5" }, 3, 2)]
+    [InlineData(new[] { "--brokers", "2" }, 2, 1)]
+    [InlineData(new[] { "--brokers", "1" }, 1, 1)]
+    [InlineData(new[] { "--brokers", "3", "--controllers", "0" }, 1, 1)]
+    public void ReplicationDefaults_ThreeReplicasTwoInSync_FewerOnlyWithFewerBrokers(string[] args, int factor, int minInsync)
+    {
+        var options = Parse(args);
+        Assert.Equal(factor, options.ReplicationFactor);
+        Assert.Equal(minInsync, options.MinInsyncReplicas);
+    }
+
     [Fact]
     public void From_PortZero_LeavesEveryPortToTheHost() => Assert.Null(Parse("--brokers", "3", "--port", "0").KafkaPortOf(2));
 

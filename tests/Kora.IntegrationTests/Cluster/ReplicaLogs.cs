@@ -20,6 +20,16 @@ internal static class ReplicaLogs
         return p is null ? (-1, []) : (p.LeaderId, [.. p.IsrNodes.Order()]);
     }
 
+    /// <summary>The replicas of <paramref name="topic"/>-<paramref name="partition"/> as <paramref name="broker"/> reports them.</summary>
+    public static async Task<int[]> ReplicasAsync(BrokerProcess broker, string topic, int partition)
+    {
+        await using var client = await RawKafkaClient.ConnectAsync(broker.KafkaEndPoint);
+        var response = await client.SendAsync<MetadataResponse>(MetadataRequest.ApiKey, 12,
+            new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = false },
+            flexibleRequest: true, flexibleResponse: true).WaitAsync(TimeSpan.FromSeconds(10));
+        return response.Topics.Single().Partitions.SingleOrDefault(x => x.PartitionIndex == partition)?.ReplicaNodes.ToArray() ?? [];
+    }
+
     /// <summary>
     /// The record batches of a partition as stored in <paramref name="dataDir"/>, concatenated over its segments in
     /// offset order, and the log end offset they give; read from the files of a stopped broker.
