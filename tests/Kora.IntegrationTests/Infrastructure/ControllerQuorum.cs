@@ -14,6 +14,9 @@ public sealed class ControllerQuorum : IAsyncDisposable
 {
     private readonly string _root;
 
+    // A real broker keeps the connection carrying its heartbeats open; the active controller fences a broker soon after it closes.
+    private readonly List<RawKafkaClient> _brokerConnections = [];
+
     private ControllerQuorum(string root, List<ControllerProcess> controllers)
     {
         _root = root;
@@ -98,7 +101,8 @@ public sealed class ControllerQuorum : IAsyncDisposable
     public async Task<long> RegisterBrokerAsync(int brokerId)
     {
         var leader = await LeaderAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
-        await using var client = await RawKafkaClient.ConnectAsync(leader.KafkaEndPoint).ConfigureAwait(false);
+        var client = await RawKafkaClient.ConnectAsync(leader.KafkaEndPoint).ConfigureAwait(false);
+        _brokerConnections.Add(client);
         var registered = await client.SendAsync<BrokerRegistrationResponse>(BrokerRegistrationRequest.ApiKey, 4, new BrokerRegistrationRequest
         {
             BrokerId = brokerId,
@@ -147,6 +151,10 @@ public sealed class ControllerQuorum : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var connection in _brokerConnections)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
         foreach (var controller in Controllers)
         {
             await controller.DisposeAsync().ConfigureAwait(false);
