@@ -88,32 +88,9 @@ public sealed partial class PartitionLog
             {
                 StageProducers(batches, baseOffset, AppendOrigin.Replication);
             }
-            var active = _segments[^1];
-            if (ShouldRoll(active, config, batches.Length, next - 1, nowMs))
-            {
-                rolled = active;
-                active = Roll(baseOffset);
-            }
-            active.Append(batches, config.IndexIntervalBytes, nowMs);
-            if (hasProducers)
-            {
-                _producers.Commit(active.TxnIndex, _highWatermark);
-            }
-            Volatile.Write(ref _logEndOffset, next);
+            rolled = WriteUnderLock(batches, baseOffset, next, nowMs, hasProducers, config);
         }
-        if (epochChanged)
-        {
-            _epochs.Flush();
-        }
-        if (rolled is not null)
-        {
-            Log.Rolled(_logger, Directory, rolled.BaseOffset, baseOffset);
-            _flusher.Request(baseOffset - 1);
-        }
-        if (next - RecoveryPoint >= config.FlushMessages)
-        {
-            _flusher.Request(next - 1);
-        }
+        AfterWrite(epochChanged, rolled, baseOffset, next, config);
         return new AppendResult(baseOffset, next - 1, -1, LogStartOffset);
     }
 

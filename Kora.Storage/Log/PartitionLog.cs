@@ -189,34 +189,9 @@ public sealed partial class PartitionLog
             }
             epochChanged = _epochs.Assign(leaderEpoch, baseOffset);
             next = AssignOffsets(batches, baseOffset, leaderEpoch);
-            var active = _segments[^1];
-            if (ShouldRoll(active, config, batches.Length, next - 1, logAppendTimeMs))
-            {
-                rolled = active;
-                active = Roll(baseOffset);
-            }
-            active.Append(batches, config.IndexIntervalBytes, logAppendTimeMs);
-            if (hasProducers)
-            {
-                // Before the end offset moves: no reader may see transactional data without its unstable offset.
-                _producers.Commit(active.TxnIndex, _highWatermark);
-            }
-            Volatile.Write(ref _logEndOffset, next);
+            rolled = WriteUnderLock(batches, baseOffset, next, logAppendTimeMs, hasProducers, config);
         }
-        if (epochChanged)
-        {
-            _epochs.Flush();
-        }
-        if (rolled is not null)
-        {
-            Log.Rolled(_logger, Directory, rolled.BaseOffset, baseOffset);
-            // Kafka flushes a rolled segment soon after the roll, so closed segments are durable with their indexes.
-            _flusher.Request(baseOffset - 1);
-        }
-        if (next - RecoveryPoint >= config.FlushMessages)
-        {
-            _flusher.Request(next - 1);
-        }
+        AfterWrite(epochChanged, rolled, baseOffset, next, config);
         return new AppendResult(baseOffset, next - 1, appendTime, LogStartOffset);
     }
 
@@ -408,4 +383,46 @@ public sealed partial class PartitionLog
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(_closed, this);
+
+    /// <summary>
+    /// Writes batches whose offsets are assigned to the active segment, rolling first when it is due, and moves the log
+    /// end. Called under the lock; returns the segment rolled away from, if any.
+    /// </summary>
+    private LogSegment? WriteUnderLock(Span<byte> batches, long baseOffset, long next, long nowMs, bool hasProducers, LogConfig config)
+    {
+        LogSegment? rolled = null;
+        var active = _segments[^1];
+        if (ShouldRoll(active, config, batches.Length, next - 1, nowMs))
+        {
+            rolled = active;
+            active = Roll(baseOffset);
+        }
+        active.Append(batches, config.IndexIntervalBytes, nowMs);
+        if (hasProducers)
+        {
+            // Before the end offset moves: no reader may see transactional data without its unstable offset.
+            _producers.Commit(active.TxnIndex, _highWatermark);
+        }
+        Volatile.Write(ref _logEndOffset, next);
+        return rolled;
+    }
+
+    /// <summary>What follows an append outside the lock: the epoch checkpoint, and the flushes a roll or flush.messages asks for.</summary>
+    private void AfterWrite(bool epochChanged, LogSegment? rolled, long baseOffset, long next, LogConfig config)
+    {
+        if (epochChanged)
+        {
+            _epochs.Flush();
+        }
+        if (rolled is not null)
+        {
+            Log.Rolled(_logger, Directory, rolled.BaseOffset, baseOffset);
+            // Kafka flushes a rolled segment soon after the roll, so closed segments are durable with their indexes.
+            _flusher.Request(baseOffset - 1);
+        }
+        if (next - RecoveryPoint >= config.FlushMessages)
+        {
+            _flusher.Request(next - 1);
+        }
+    }
 }
