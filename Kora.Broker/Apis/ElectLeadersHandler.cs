@@ -43,16 +43,7 @@ public sealed class ElectLeadersHandler(ForwardingAdmin admin, IResourceNames na
         {
             return Failed(request, ErrorCode.RequestTimedOut, e.Message);
         }
-        var visible = new List<ElectLeadersResponse.ReplicaElectionResult>();
-        foreach (var topic in response.ReplicaElectionResults)
-        {
-            if (names.ToExternal(context.Connection, ResourceKind.Topic, topic.Topic) is { } external)
-            {
-                topic.Topic = external;
-                visible.Add(topic);
-            }
-        }
-        response.ReplicaElectionResults = visible;
+        response.ReplicaElectionResults = VisibleTopics.Keep(names, context.Connection, response.ReplicaElectionResults, t => t.Topic, (t, name) => t.Topic = name);
         return response;
     }
 

@@ -31,16 +31,7 @@ public sealed class ListPartitionReassignmentsHandler(ForwardingAdmin admin, IRe
         {
             return new ListPartitionReassignmentsResponse { ErrorCode = (short)ErrorCode.RequestTimedOut, ErrorMessage = e.Message };
         }
-        var visible = new List<ListPartitionReassignmentsResponse.OngoingTopicReassignment>();
-        foreach (var topic in response.Topics)
-        {
-            if (names.ToExternal(context.Connection, ResourceKind.Topic, topic.Name) is { } external)
-            {
-                topic.Name = external;
-                visible.Add(topic);
-            }
-        }
-        response.Topics = visible;
+        response.Topics = VisibleTopics.Keep(names, context.Connection, response.Topics, t => t.Name, (t, name) => t.Name = name);
         return response;
     }
 

@@ -131,36 +131,10 @@ public sealed class BrokerProcess : IAsyncDisposable
     }
 
     /// <summary>SIGKILL: no flush, no clean shutdown marker, like a power cut of the process.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-        }
-    }
+    public Task KillAsync() => ServerProcessControl.KillAsync(_process);
 
     /// <summary>SIGTERM: the broker finishes in-flight requests, flushes and exits.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().ConfigureAwait(false);
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException("Broker did not stop within 30 s of SIGTERM:\n" + Output);
-            }
-        }
-    }
+    public Task StopAsync() => ServerProcessControl.StopAsync(_process, "Broker", () => Output);
 
     public int? ExitCode => _process is { HasExited: true } p ? p.ExitCode : null;
 

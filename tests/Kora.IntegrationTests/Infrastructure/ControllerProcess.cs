@@ -127,36 +127,10 @@ public sealed class ControllerProcess : IAsyncDisposable
         (await MetadataAsync().ConfigureAwait(false)).GetProperty("topics").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToList();
 
     /// <summary>SIGKILL: no resignation, no flush: like a power cut of the process.</summary>
-    public async Task KillAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().ConfigureAwait(false);
-        }
-    }
+    public Task KillAsync() => ServerProcessControl.KillAsync(_process);
 
     /// <summary>SIGTERM: a leader resigns, then the process exits.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await kill.WaitForExitAsync().ConfigureAwait(false);
-            }
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"Controller {NodeId} did not stop within 30 s of SIGTERM:\n" + Output);
-            }
-        }
-    }
+    public Task StopAsync() => ServerProcessControl.StopAsync(_process, $"Controller {NodeId}", () => Output);
 
     public async ValueTask DisposeAsync()
     {
