@@ -41,7 +41,15 @@ public class ReassignmentTests(ITestOutputHelper output)
 
         var fill = Stopwatch.StartNew();
         var filled = Fill(fleet.BootstrapServers);
-        await ClusterFleet.WaitUntilAsync(async () => (await PartitionAsync(fleet.Broker(b1))).Isr.Length == 2, TimeSpan.FromSeconds(90), fleet.Output);
+        // acks=1 lets the follower trail the leader; only once the high watermark covers every message do both replicas
+        // hold the whole gigabyte, so that a new replica cannot join the ISR (catch up to the high watermark) early.
+        using (var watermarks = new ConsumerBuilder<Null, Null>(new ConsumerConfig { BootstrapServers = fleet.BootstrapServers, GroupId = "reassign-watermarks" }).Build())
+        {
+            await ClusterFleet.WaitUntilAsync(
+                async () => (await PartitionAsync(fleet.Broker(b1))).Isr.Length == 2
+                    && watermarks.QueryWatermarkOffsets(new TopicPartition(Topic, 0), TimeSpan.FromSeconds(5)).High.Value >= filled,
+                TimeSpan.FromSeconds(90), fleet.Output);
+        }
         var filledMb = filled * ValueBytes / (1 << 20);
         output.WriteLine($"filled {filledMb} MB ({filled} messages) in {fill.Elapsed.TotalSeconds:F1} s ({filledMb / fill.Elapsed.TotalSeconds:F0} MB/s, both replicas in sync)");
 
