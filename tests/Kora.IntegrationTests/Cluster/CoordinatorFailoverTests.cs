@@ -24,6 +24,7 @@ public class CoordinatorFailoverTests(ITestOutputHelper output)
         ["ReplicaFetchBackoffMs"] = "200",
         ["OffsetsTopicNumPartitions"] = "5",
         ["TransactionStateLogNumPartitions"] = "5",
+        ["Logging:LogLevel:Kora"] = "Information",
     };
 
     private const int InternalPartitions = 5;
@@ -256,7 +257,15 @@ public class CoordinatorFailoverTests(ITestOutputHelper output)
         {
             sends.Add(producer.ProduceAsync(new TopicPartition(topic, i % 3), new Message<Null, string> { Value = $"m{i}" }));
         }
-        await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60));
+        try
+        {
+            await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            var pending = sends.Count(s => !s.IsCompleted);
+            throw new TimeoutException($"{pending} of {count} produces unanswered after 60 s\n{fleet.Output()}");
+        }
     }
 
     private static List<string> ConsumeCommitted(string bootstrap, string topic, int expected, TimeSpan timeout)
