@@ -162,7 +162,7 @@ public sealed class FetchHandler(
             var topicId = useIds ? topic.TopicId : image.Topic(name)?.Id ?? Guid.Empty;
             foreach (var p in topic.Partitions)
             {
-                var entry = session?.Upsert(name, topicId, p.Partition) ?? new FetchSessionPartition(name, topicId, p.Partition);
+                var entry = session?.Upsert(name, topicId, p.Partition, useIds) ?? new FetchSessionPartition(name, topicId, p.Partition);
                 entry.FetchOffset = p.FetchOffset;
                 entry.MaxBytes = p.PartitionMaxBytes;
                 entry.CurrentLeaderEpoch = p.CurrentLeaderEpoch;
@@ -182,8 +182,12 @@ public sealed class FetchHandler(
                 var topicId = useIds ? forgotten.TopicId : image.Topic(name)?.Id ?? Guid.Empty;
                 foreach (var p in forgotten.Partitions)
                 {
-                    session.Remove(name, topicId, p);
+                    session.Remove(name, topicId, p, useIds);
                 }
+            }
+            if (useIds)
+            {
+                session.ResolveUnknownNames(id => image.Topic(id)?.Name);
             }
             list.AddRange(session.Partitions);
         }

@@ -1,6 +1,10 @@
 namespace Kora.Broker.Fetching;
 
 /// <summary>An incremental fetch session: its id, the epoch the next request must carry, and its partitions in order.</summary>
+/// <remarks>
+/// From v13 a partition is known by its topic id alone (KIP-516), so one whose id this broker did not know when
+/// it joined the session keeps its place and gets its name once the metadata brings it; before v13 by its name.
+/// </remarks>
 public sealed class FetchSession(int id)
 {
     private readonly Dictionary<(Guid TopicId, string Topic, int Partition), FetchSessionPartition> _partitions = [];
@@ -13,23 +17,43 @@ public sealed class FetchSession(int id)
 
     public IReadOnlyList<FetchSessionPartition> Partitions => _order;
 
-    public FetchSessionPartition Upsert(string topic, Guid topicId, int partition)
+    public FetchSessionPartition Upsert(string topic, Guid topicId, int partition, bool byTopicId)
     {
-        var key = (topicId, topic, partition);
+        var key = Key(topic, topicId, partition, byTopicId);
         if (!_partitions.TryGetValue(key, out var entry))
         {
             entry = new FetchSessionPartition(topic, topicId, partition);
             _partitions.Add(key, entry);
             _order.Add(entry);
         }
+        else if (entry.Topic.Length == 0)
+        {
+            entry.Topic = topic;
+        }
         return entry;
     }
 
-    public void Remove(string topic, Guid topicId, int partition)
+    public void Remove(string topic, Guid topicId, int partition, bool byTopicId)
     {
-        if (_partitions.Remove((topicId, topic, partition), out var entry))
+        if (_partitions.Remove(Key(topic, topicId, partition, byTopicId), out var entry))
         {
             _order.Remove(entry);
         }
     }
+
+    /// <summary>Kafka's maybeResolveUnknownName: names the partitions whose topic id was unknown when they joined.</summary>
+    public void ResolveUnknownNames(Func<Guid, string?> nameOf)
+    {
+        ArgumentNullException.ThrowIfNull(nameOf);
+        foreach (var entry in _order)
+        {
+            if (entry.Topic.Length == 0 && entry.TopicId != Guid.Empty && nameOf(entry.TopicId) is { } name)
+            {
+                entry.Topic = name;
+            }
+        }
+    }
+
+    private static (Guid, string, int) Key(string topic, Guid topicId, int partition, bool byTopicId) =>
+        byTopicId ? (topicId, "", partition) : (Guid.Empty, topic, partition);
 }

@@ -6,7 +6,8 @@ namespace Kora.Broker.Fetching;
 /// </summary>
 public sealed class FetchSessionPartition(string topic, Guid topicId, int partition)
 {
-    public string Topic { get; } = topic;
+    /// <summary>The topic's name here; empty while the topic id of a v13+ fetch is not yet in this broker's metadata.</summary>
+    public string Topic { get; set; } = topic;
     public Guid TopicId { get; } = topicId;
     public int Partition { get; } = partition;
     public long FetchOffset { get; set; }

@@ -274,6 +274,7 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
                 default:
                     // Not (or no longer) the leader, a fenced or unknown epoch: the next image tells us whom to follow.
                     Log.PartitionRefused(_logger, partition.Topic, partition.Index, _sourceId, (ErrorCode)data.ErrorCode);
+                    _session.Resend(partition.TopicId, partition.Index);
                     state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
                     return;
             }

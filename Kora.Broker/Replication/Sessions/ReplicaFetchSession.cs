@@ -16,6 +16,9 @@ internal sealed class ReplicaFetchSession
     private const int NoSession = 0;
     private const int InitialEpoch = 0;
 
+    // No real fetch offset: a partition recorded with it differs from any position the fetcher wants next.
+    private const long Refused = -2;
+
     // The partitions the leader's session holds, in the order they were added (Kafka's sessionPartitions).
     private readonly Dictionary<(Guid TopicId, int Partition), ReplicaFetchPartition> _partitions = [];
 
@@ -120,6 +123,19 @@ internal sealed class ReplicaFetchSession
         }
         NextEpoch = NextEpoch == int.MaxValue ? 1 : NextEpoch + 1;
         return true;
+    }
+
+    /// <summary>
+    /// A partition the leader refused is named again, in full, by the next request that wants it, even when its
+    /// fetch position has not moved: the leader re-reads it then (a topic id it did not know yet, say).
+    /// </summary>
+    public void Resend(Guid topicId, int partition)
+    {
+        var key = (topicId, partition);
+        if (_partitions.TryGetValue(key, out var previous))
+        {
+            _partitions[key] = previous with { FetchOffset = Refused };
+        }
     }
 
     /// <summary>Kafka's handleError: the request may or may not have reached the leader, so start over with a full fetch.</summary>

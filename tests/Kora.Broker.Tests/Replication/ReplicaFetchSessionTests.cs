@@ -42,6 +42,26 @@ public sealed class ReplicaFetchSessionTests
     }
 
     [Fact]
+    public void A_refused_partition_is_sent_again_though_its_position_did_not_move()
+    {
+        var session = new ReplicaFetchSession();
+        Build(session, P(TopicA, 0, 10), P(TopicB, 0, 5));
+        Assert.True(session.HandleResponse(Answer(42, (TopicA, 0), (TopicB, 0))));
+
+        // Unchanged positions: an incremental request names nothing.
+        var quiet = Build(session, P(TopicA, 0, 10), P(TopicB, 0, 5));
+        Assert.Empty(Sent(quiet));
+        Assert.True(session.HandleResponse(Answer(42)));
+
+        // The leader refused B-0 (it did not know the topic id yet): the next request names it again, and only it.
+        session.Resend(TopicB, 0);
+        var again = Build(session, P(TopicA, 0, 10), P(TopicB, 0, 5));
+        Assert.Equal([(TopicB, 0)], Sent(again));
+        Assert.Empty(Forgotten(again));
+        Assert.Equal(42, again.SessionId);
+    }
+
+    [Fact]
     public void FirstRequestIsFullAndOpensASession()
     {
         var session = new ReplicaFetchSession();
