@@ -169,6 +169,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
                 var wasLeader = !isNew && partition.IsLeader;
                 _followers?.OnStopFollowing(partition);
                 partition.MakeLeader(image, now);
+                Log.BecameLeader(_logger, partition.Topic, partition.Index, image.LeaderEpoch, string.Join(',', image.Isr));
                 if (!wasLeader)
                 {
                     changes.Add((partition, true));
@@ -182,6 +183,7 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
             {
                 var wasLeader = previous is { IsLeader: true };
                 partition.MakeFollower(image);
+                Log.BecameFollower(_logger, partition.Topic, partition.Index, image.Leader, image.LeaderEpoch);
                 if (wasLeader)
                 {
                     changes.Add((partition, false));
@@ -336,6 +338,12 @@ public sealed partial class PartitionManager : IMetadataListener, IDisposable
     {
         [LoggerMessage(1, LogLevel.Information, "Opened {Count} partitions of topic {Topic}")]
         public static partial void PartitionsOpened(ILogger logger, string topic, int count);
+
+        [LoggerMessage(4, LogLevel.Debug, "{Topic}-{Partition}: leader in epoch {LeaderEpoch}, ISR [{Isr}]")]
+        public static partial void BecameLeader(ILogger logger, string topic, int partition, int leaderEpoch, string isr);
+
+        [LoggerMessage(5, LogLevel.Debug, "{Topic}-{Partition}: follower of {Leader} in epoch {LeaderEpoch}")]
+        public static partial void BecameFollower(ILogger logger, string topic, int partition, int leader, int leaderEpoch);
 
         [LoggerMessage(2, LogLevel.Information, "Deleted topic {Topic}")]
         public static partial void TopicDeleted(ILogger logger, string topic);

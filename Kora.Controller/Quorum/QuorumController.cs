@@ -208,9 +208,12 @@ public sealed partial class QuorumController : IRaftListener
     {
         try
         {
-            await Write(image => image.Brokers.TryGetValue(brokerId, out var broker) && stillDue(broker)
+            if (await Write(image => image.Brokers.TryGetValue(brokerId, out var broker) && stillDue(broker)
                 ? new MetadataDecision<bool>(FenceRecords(image, broker), true)
-                : new MetadataDecision<bool>([], false)).ConfigureAwait(false);
+                : new MetadataDecision<bool>([], false)).ConfigureAwait(false))
+            {
+                Log.Fenced(_logger, brokerId);
+            }
         }
         catch (NotControllerException)
         {
@@ -222,6 +225,9 @@ public sealed partial class QuorumController : IRaftListener
     {
         [LoggerMessage(1, LogLevel.Information, "Controller {NodeId} is active in epoch {Epoch} at metadata offset {Offset}")]
         public static partial void Activated(ILogger logger, int nodeId, int epoch, long offset);
+
+        [LoggerMessage(9, LogLevel.Information, "Broker {BrokerId} is fenced: the metadata log committed it, with its partitions' new leaders")]
+        public static partial void Fenced(ILogger logger, int brokerId);
 
         [LoggerMessage(2, LogLevel.Information, "Broker {BrokerId} missed its heartbeats for {SessionTimeoutMs} ms: fencing it")]
         public static partial void LeaseExpired(ILogger logger, int brokerId, int sessionTimeoutMs);

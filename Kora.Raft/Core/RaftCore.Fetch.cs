@@ -170,8 +170,22 @@ public sealed partial class RaftCore
             _parked.Add(fetch);
             return null;
         }
+        RecordSentHighWatermark(fetch.ReplicaId, response);
         return response;
     }
+
+    private void RecordSentHighWatermark(int replicaId, FetchResponse response)
+    {
+        if (_state is LeaderState leader && ProgressOf(leader, replicaId) is { } progress
+            && response.Responses is [{ Partitions: [var partition] }] && partition.ErrorCode == 0)
+        {
+            progress.SentHighWatermark = partition.HighWatermark;
+        }
+    }
+
+    private ReplicaProgress? ProgressOf(LeaderState leader, int replicaId) =>
+        IsVoterId(replicaId) ? leader.VoterProgress[replicaId]
+        : leader.ObserverProgress.TryGetValue(replicaId, out var observer) ? observer : null;
 
     private FetchResponse TryCompleteFetch(ParkedFetch fetch, out bool canWait)
     {
@@ -195,7 +209,9 @@ public sealed partial class RaftCore
         {
             records = _log.Read(fetch.FetchOffset, fetch.MaxBytes);
             UpdateReplicaProgress(leader, fetch.ReplicaId, isVoter, fetch.FetchOffset);
-            canWait = records.IsEmpty;
+            // A high watermark this replica has not been told of is news too (it may have moved while the replica's
+            // fetch was on its way, after the parked fetches were answered).
+            canWait = records.IsEmpty && (ProgressOf(leader, fetch.ReplicaId) is not { } progress || progress.SentHighWatermark >= leader.HighWatermark);
         }
         return FetchResponseOf(ErrorCode.None, records, valid, leader.HighWatermark);
     }
@@ -248,6 +264,7 @@ public sealed partial class RaftCore
                 continue;
             }
             var response = TryCompleteFetch(fetch, out _);
+            RecordSentHighWatermark(fetch.ReplicaId, response);
             SendResponse(fetch.Source, fetch.CorrelationId, FetchRequest.ApiKey, fetch.ApiVersion, response);
         }
     }

@@ -21,12 +21,13 @@ public class ReplicationTests(ITestOutputHelper output)
     // A short lease and frequent heartbeats so a killed broker is fenced (and its leaderships moved) quickly.
     private static readonly Dictionary<string, string> Controllers = new() { ["BrokerSessionTimeoutMs"] = "2000" };
     // Kafka's default 9 s lease: a killed leader's broker is fenced because its heartbeat connection closed, not because the lease ran out.
-    private static readonly Dictionary<string, string> DefaultLeaseControllers = new() { ["BrokerSessionTimeoutMs"] = "9000" };
+    private static readonly Dictionary<string, string> DefaultLeaseControllers = new() { ["BrokerSessionTimeoutMs"] = "9000", ["Logging:LogLevel:Kora"] = "Information" };
     private static readonly Dictionary<string, string> Brokers = new()
     {
         ["BrokerHeartbeatIntervalMs"] = "500",
         ["ReplicaLagTimeMaxMs"] = "5000",
         ["ReplicaFetchBackoffMs"] = "200",
+        ["Logging:LogLevel:Kora"] = "Information",
     };
 
     [Fact(Timeout = 420_000)]
@@ -39,6 +40,7 @@ public class ReplicationTests(ITestOutputHelper output)
         var ackTimes = new ConcurrentQueue<long>();
         var failed = 0;
         var clock = Stopwatch.StartNew();
+        var wallStart = DateTime.UtcNow;
         using var stop = new CancellationTokenSource();
         var config = new ProducerConfig
         {
@@ -87,7 +89,7 @@ public class ReplicationTests(ITestOutputHelper output)
             await ClusterFleet.WaitUntilAsync(() => Task.FromResult(acked.Count >= countAtKill + 100), TimeSpan.FromSeconds(60), fleet.Output);
             var stall = LongestGap(ackTimes, killedAt);
             stalls.Add(stall);
-            output.WriteLine($"round {round}: killed leader {leader}; longest pause in acknowledgements {stall} ms");
+            output.WriteLine($"round {round}: killed leader {leader} at {wallStart.AddMilliseconds(killedAt):HH:mm:ss.fff}; longest pause in acknowledgements {stall} ms");
             await victim.StartAsync();
         }
         await WaitForIsrAsync(fleet, topic, 3, TimeSpan.FromSeconds(60));

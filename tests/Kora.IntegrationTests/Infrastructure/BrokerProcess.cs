@@ -74,6 +74,7 @@ public sealed class BrokerProcess : IAsyncDisposable
         info.ArgumentList.Add("--Kora:Broker:HttpListener=127.0.0.1:0");
         info.ArgumentList.Add($"--Kora:Broker:DataDir={DataDir}");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        info.ArgumentList.Add("--Logging:Console:TimestampFormat=HH:mm:ss.fff ");
         foreach (var (key, value) in _settings)
         {
             // Logging levels are host settings; everything else is a broker option.

@@ -70,6 +70,7 @@ public sealed class ControllerProcess : IAsyncDisposable
         info.ArgumentList.Add($"--Kora:Controller:QuorumVoters={Voters}");
         info.ArgumentList.Add($"--Kora:Controller:DataDir={DataDir}");
         info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
+        info.ArgumentList.Add("--Logging:Console:TimestampFormat=HH:mm:ss.fff ");
         foreach (var (key, value) in _settings)
         {
             info.ArgumentList.Add(key.StartsWith("Logging:", StringComparison.Ordinal) ? $"--{key}={value}" : $"--Kora:Controller:{key}={value}");

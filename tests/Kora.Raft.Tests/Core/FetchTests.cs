@@ -46,6 +46,34 @@ public sealed class FetchTests
     }
 
     [Fact]
+    public void AnObserverBehindTheHighWatermarkIsAnsweredAtOnceThoughNoRecordsAreNew()
+    {
+        const int observer = 101;
+        var h = new CoreHarness();
+        h.BecomeLeader();
+        h.Advance(0);
+        h.Request<FetchResponse>(2, FetchRequest.ApiKey, CoreHarness.Fetch(2, 1, 1, 1));
+        Assert.Equal(1, Partition(h.Request<FetchResponse>(observer, FetchRequest.ApiKey, CoreHarness.Fetch(observer, 1, 1, 1, maxWaitMs: 500))).HighWatermark);
+        // Told of everything: the long poll waits.
+        Assert.Null(h.Request<FetchResponse>(observer, FetchRequest.ApiKey, CoreHarness.Fetch(observer, 1, 1, 1, maxWaitMs: 500)));
+
+        // A new record reaches the waiting observer before it is committed...
+        h.Core.TryAppend([new byte[] { 7 }], h.Now);
+        h.Advance(0);
+        var answered = h.Sent.Last(m => m.IsResponse && m.Destination == observer);
+        var uncommitted = Partition((FetchResponse)CoreHarness.RoundTrip(answered).Body);
+        Assert.True(uncommitted.Records!.Value.Length > 0);
+        Assert.Equal(1, uncommitted.HighWatermark);
+        // ...and a voter commits it before the observer fetches again: nothing new to read, but a high watermark to learn.
+        h.Request<FetchResponse>(2, FetchRequest.ApiKey, CoreHarness.Fetch(2, 1, 2, 1));
+        Assert.Equal(2, h.Core.HighWatermark);
+        var committed = h.Request<FetchResponse>(observer, FetchRequest.ApiKey, CoreHarness.Fetch(observer, 1, 2, 1, maxWaitMs: 500));
+        Assert.NotNull(committed);
+        Assert.Equal(2, Partition(committed).HighWatermark);
+        Assert.Null(h.Request<FetchResponse>(observer, FetchRequest.ApiKey, CoreHarness.Fetch(observer, 1, 2, 1, maxWaitMs: 500)));
+    }
+
+    [Fact]
     public void LeaderCountsItsOwnEntriesOnlyOnceFsynced()
     {
         var h = new CoreHarness();
