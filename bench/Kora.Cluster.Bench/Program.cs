@@ -20,7 +20,7 @@ await using (var fleet = await Fleet.StartAsync(root))
 {
     using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = fleet.BootstrapServers }).Build();
 
-    await ReplicationBench.RunAsync(fleet, rows, replicationMessages);
+    await ReplicationBench.RunAsync(fleet, rows, replicationMessages, Option("--leader-kills", 10));
     Log("replication done");
     await ReassignmentBench.RunAsync(fleet, rows, Option("--reassign-mb", 512));
     Log("reassignment done");
