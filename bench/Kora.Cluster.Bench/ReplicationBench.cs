@@ -28,11 +28,16 @@ public static class ReplicationBench
         // Warm-up, then throughput flat out (latency there is mostly queueing), then latency at a paced 1,000 messages/s.
         Produce(fleet.BootstrapServers, "acks-rf1", messages / 10);
         Produce(fleet.BootstrapServers, "acks-rf3", messages / 10);
+        // Interleaved and the better of two each, so neither pays for the machine's other work more than the other.
         var rf1 = Produce(fleet.BootstrapServers, "acks-rf1", messages);
         var rf3 = Produce(fleet.BootstrapServers, "acks-rf3", messages);
+        var rf1Again = Produce(fleet.BootstrapServers, "acks-rf1", messages);
+        var rf3Again = Produce(fleet.BootstrapServers, "acks-rf3", messages);
+        rf1 = rf1Again.Rate > rf1.Rate ? rf1Again : rf1;
+        rf3 = rf3Again.Rate > rf3.Rate ? rf3Again : rf3;
         var rf1Paced = Produce(fleet.BootstrapServers, "acks-rf1", 5_000, paced: true);
         var rf3Paced = Produce(fleet.BootstrapServers, "acks-rf3", 5_000, paced: true);
-        rows.Add(($"acks=all produce flat out, {messages:N0} x {MessageBytes} B, 3 partitions: RF=1 / RF=3 (min.insync.replicas=2) messages/s",
+        rows.Add(($"acks=all produce flat out, {messages:N0} x {MessageBytes} B, 3 partitions, better of two runs each: RF=1 / RF=3 (min.insync.replicas=2) messages/s",
             string.Create(CultureInfo.InvariantCulture, $"{rf1.Rate:F0} /s / {rf3.Rate:F0} /s (ratio {rf3.Rate / rf1.Rate:F2})")));
         rows.Add(("acks=all produce at 1,000 messages/s: RF=1 / RF=3 p99 latency",
             string.Create(CultureInfo.InvariantCulture, $"{rf1Paced.P99:F1} ms / {rf3Paced.P99:F1} ms (median {rf1Paced.Median:F1} / {rf3Paced.Median:F1} ms)")));
@@ -81,6 +86,13 @@ public static class ReplicationBench
             QueueBufferingMaxMessages = 1_000_000,
         }).Build();
         var payload = new byte[MessageBytes];
+        if (paced)
+        {
+            // The producer's own start (bootstrap, metadata, then a producer id once a broker connection is up, which
+            // librdkafka retries on a 500 ms timer) is not produce latency: one message first, outside the measurement.
+            producer.Produce(topic, new Message<Null, byte[]> { Value = payload });
+            producer.Flush(TimeSpan.FromSeconds(30));
+        }
         var latencies = new double[messages];
         var clock = Stopwatch.StartNew();
         for (var i = 0; i < messages; i++)
