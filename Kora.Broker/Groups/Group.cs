@@ -21,6 +21,15 @@ public sealed class Group(string id)
     public Dictionary<string, long> PendingMembers { get; } = new(StringComparer.Ordinal);
     public Dictionary<TopicPartitionKey, CommittedOffset> Offsets { get; } = [];
 
+    /// <summary>
+    /// Kafka's pendingOffsetCommits: commits written but not yet confirmed by the in-sync replicas. OffsetFetch
+    /// does not see them, so no reader ever gets an offset that a failover could take back.
+    /// </summary>
+    public Dictionary<TopicPartitionKey, PendingOffset> PendingOffsets { get; } = [];
+
+    /// <summary>The write order of each confirmed offset: a late confirmation of an older commit never replaces a newer one.</summary>
+    public Dictionary<TopicPartitionKey, long> OffsetWriteSequences { get; } = [];
+
     /// <summary>The consumer-protocol state when this is a consumer group, else null.</summary>
     public Consumer.ConsumerGroup? Consumer { get; set; }
 

@@ -49,7 +49,9 @@ public sealed partial class GroupCoordinator
             {
                 return ErrorCode.NonEmptyGroup;
             }
-            var records = group.Offsets.Keys.Select(p => (GroupRecordCodec.OffsetKey(groupId, p.Topic, p.Partition), (byte[]?)null)).ToList();
+            // A commit still being written is in the log too: it needs its tombstone as much as a confirmed one.
+            var records = group.Offsets.Keys.Union(group.PendingOffsets.Keys)
+                .Select(p => (GroupRecordCodec.OffsetKey(groupId, p.Topic, p.Partition), (byte[]?)null)).ToList();
             records.Add((GroupRecordCodec.GroupKey(groupId), null));
             log.Append(groupId, records);
             group.TransitionTo(GroupState.Dead, Now);

@@ -144,8 +144,10 @@ public sealed partial class GroupCoordinator : IMetadataListener
         {
             return ErrorCode.NonEmptyGroup;
         }
-        var records = container.Offsets.Keys.Select(p => (GroupRecordCodec.OffsetKey(container.Id, p.Topic, p.Partition), (byte[]?)null)).ToList();
+        var records = container.Offsets.Keys.Union(container.PendingOffsets.Keys)
+            .Select(p => (GroupRecordCodec.OffsetKey(container.Id, p.Topic, p.Partition), (byte[]?)null)).ToList();
         container.Offsets.Clear();
+        container.PendingOffsets.Clear();
         DeleteConsumerGroupRecords(group, records);
         _groups.Remove(container.Id);
         log.Append(container.Id, records);
@@ -166,7 +168,7 @@ public sealed partial class GroupCoordinator : IMetadataListener
             }
         }
         var expired = records.Count;
-        if (container.Offsets.Count == 0 && group.Members.Count == 0)
+        if (container.Offsets.Count == 0 && container.PendingOffsets.Count == 0 && group.Members.Count == 0)
         {
             DeleteConsumerGroupRecords(group, records);
             _groups.Remove(container.Id);

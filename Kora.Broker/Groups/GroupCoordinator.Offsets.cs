@@ -7,11 +7,13 @@ public sealed partial class GroupCoordinator
 {
     /// <summary>
     /// Checks a commit against the group (generation for classic groups, member epoch for consumer groups); on success
-    /// stores the offsets and writes them. Returns the error for every partition. From v9 an unknown group is GROUP_ID_NOT_FOUND.
+    /// writes the offsets and holds them as pending until <see cref="CompleteCommit"/> confirms the write. Returns the
+    /// error for every partition. From v9 an unknown group is GROUP_ID_NOT_FOUND.
     /// </summary>
     public ErrorCode Commit(string groupId, int generationId, string memberId, string? instanceId,
-        IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version = 8)
+        IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version, out long writeSequence)
     {
+        writeSequence = 0;
         lock (_lock)
         {
             var now = Now;
@@ -63,13 +65,48 @@ public sealed partial class GroupCoordinator
                 member.LastHeartbeatMs = now;
             }
             var records = new List<(byte[], byte[]?)>(offsets.Count);
+            writeSequence = ++_offsetWriteSequence;
             foreach (var (partition, offset) in offsets)
             {
-                group.Offsets[partition] = offset;
+                group.PendingOffsets[partition] = new PendingOffset(offset, writeSequence);
                 records.Add((GroupRecordCodec.OffsetKey(groupId, partition.Topic, partition.Partition), GroupRecordCodec.OffsetValue(offset)));
             }
             log.Append(groupId, records);
             return ErrorCode.None;
+        }
+    }
+
+    /// <summary>
+    /// Kafka's onOffsetCommitAppend and failPendingOffsetWrite: once the write of <paramref name="writeSequence"/> is
+    /// confirmed (<paramref name="written"/>) its offsets become visible, unless a newer confirmed commit already
+    /// replaced them; confirmed or not, they stop being pending (a newer pending commit of the partition stays).
+    /// </summary>
+    public void CompleteCommit(string groupId, IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, long writeSequence, bool written)
+    {
+        lock (_lock)
+        {
+            if (!_groups.TryGetValue(groupId, out var group))
+            {
+                // Unloaded (this broker resigned as coordinator) or deleted meanwhile: the log is the truth.
+                return;
+            }
+            foreach (var (partition, offset) in offsets)
+            {
+                // Gone from pending means the offsets were deleted meanwhile (OffsetDelete, DeleteGroups): nothing to confirm.
+                if (!group.PendingOffsets.TryGetValue(partition, out var pending))
+                {
+                    continue;
+                }
+                if (written && group.OffsetWriteSequences.GetValueOrDefault(partition) < writeSequence)
+                {
+                    group.Offsets[partition] = offset;
+                    group.OffsetWriteSequences[partition] = writeSequence;
+                }
+                if (pending.WriteSequence == writeSequence)
+                {
+                    group.PendingOffsets.Remove(partition);
+                }
+            }
         }
     }
 
@@ -111,6 +148,7 @@ public sealed partial class GroupCoordinator
                     results.Add(ErrorCode.GroupSubscribedToTopic);
                     continue;
                 }
+                group.PendingOffsets.Remove(p);
                 if (group.Offsets.Remove(p))
                 {
                     records.Add((GroupRecordCodec.OffsetKey(groupId, p.Topic, p.Partition), null));
@@ -184,7 +222,7 @@ public sealed partial class GroupCoordinator
                     }
                 }
                 expired += records.Count;
-                if (group.Offsets.Count == 0 && group.Members.Count == 0)
+                if (group.Offsets.Count == 0 && group.PendingOffsets.Count == 0 && group.Members.Count == 0)
                 {
                     records.Add((GroupRecordCodec.GroupKey(group.Id), null));
                     group.TransitionTo(GroupState.Dead, now);

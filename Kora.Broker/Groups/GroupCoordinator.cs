@@ -17,6 +17,9 @@ public sealed partial class GroupCoordinator(IGroupLog log, TimeProvider time, G
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
 
+    // The order offset commits are written in, across groups; only read and written under the lock.
+    private long _offsetWriteSequence;
+
     public GroupSettings Settings => settings;
 
     private long Now => time.GetUtcNow().ToUnixTimeMilliseconds();

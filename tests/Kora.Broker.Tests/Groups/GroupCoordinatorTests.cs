@@ -39,7 +39,7 @@ public class GroupCoordinatorTests
         var waiting = c.JoinAsync(Join(first.MemberId));
         Assert.False(waiting.IsCompleted);
         var offset = new TopicPartitionKey("orders", 0);
-        Assert.Equal(ErrorCode.None, c.Commit("other", -1, "", null, [(offset, new CommittedOffset(42, -1, "", 0))], 2));
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("other", -1, "", null, [(offset, new CommittedOffset(42, -1, "", 0))], 2));
 
         Assert.Equal(1, c.Unload(group => group == "g"));
         Assert.Equal(ErrorCode.NotCoordinator, (await waiting).Error);
@@ -131,14 +131,60 @@ public class GroupCoordinatorTests
     }
 
     [Fact]
+    public void Offsets_AreVisibleOnlyOnceTheirWriteIsConfirmed_AndALateOlderConfirmationKeepsTheNewer()
+    {
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, new ManualTime(), new GroupSettings());
+        var tp = new TopicPartitionKey("t", 0);
+        var first = new[] { (tp, new CommittedOffset(10, -1, null, 1)) };
+        var second = new[] { (tp, new CommittedOffset(20, -1, null, 2)) };
+
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, first, 8, out var firstWrite));
+        // Written, not yet on the in-sync replicas: a reader must not see what a failover could take back.
+        Assert.Null(c.Fetch("g", [tp]).Single().Offset);
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, second, 8, out var secondWrite));
+        c.CompleteCommit("g", second, secondWrite, written: true);
+        Assert.Equal(20, c.Fetch("g", [tp]).Single().Offset!.Offset);
+        // The older commit's confirmation arrives after the newer one's: the newer offset stays.
+        c.CompleteCommit("g", first, firstWrite, written: true);
+        Assert.Equal(20, c.Fetch("g", [tp]).Single().Offset!.Offset);
+
+        // A write that fails (timed out, not enough replicas) never becomes visible.
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(30, -1, null, 3))], 8, out var failedWrite));
+        c.CompleteCommit("g", [(tp, new CommittedOffset(30, -1, null, 3))], failedWrite, written: false);
+        Assert.Equal(20, c.Fetch("g", [tp]).Single().Offset!.Offset);
+    }
+
+    [Fact]
+    public void DeleteGroups_WritesATombstoneForACommitStillBeingWritten()
+    {
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, new ManualTime(), new GroupSettings());
+        var confirmed = new TopicPartitionKey("t", 0);
+        var pending = new TopicPartitionKey("t", 1);
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", -1, "", null, [(confirmed, new CommittedOffset(5, -1, null, 1))]));
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(pending, new CommittedOffset(7, -1, null, 1))], 8, out var write));
+        Assert.Equal(ErrorCode.None, c.Delete("g"));
+        c.CompleteCommit("g", [(pending, new CommittedOffset(7, -1, null, 1))], write, written: true);
+
+        // Replayed, as after a restart: neither offset comes back.
+        var restored = new GroupCoordinator(new MemoryLog(), new ManualTime(), new GroupSettings());
+        foreach (var (key, value) in log.Records)
+        {
+            restored.Replay(key, value);
+        }
+        Assert.Empty(restored.Fetch("g", null));
+    }
+
+    [Fact]
     public void Offsets_CommitFetchReplayAndExpire()
     {
         var time = new ManualTime();
         var log = new MemoryLog();
         var c = new GroupCoordinator(log, time, new GroupSettings(OffsetsRetentionMs: 60000));
         var tp = new TopicPartitionKey("t", 0);
-        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(42, 3, "meta", 1))]));
-        Assert.Equal(ErrorCode.IllegalGeneration, c.Commit("other", 1, "m", null, [(tp, new CommittedOffset(1, -1, null, 1))]));
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", -1, "", null, [(tp, new CommittedOffset(42, 3, "meta", 1))]));
+        Assert.Equal(ErrorCode.IllegalGeneration, c.CommitConfirmed("other", 1, "m", null, [(tp, new CommittedOffset(1, -1, null, 1))]));
         var restored = new GroupCoordinator(new MemoryLog(), time, new GroupSettings());
         foreach (var (key, value) in log.Records)
         {

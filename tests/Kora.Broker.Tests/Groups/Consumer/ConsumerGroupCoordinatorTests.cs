@@ -211,7 +211,7 @@ public class ConsumerGroupCoordinatorTests
         c.ConsumerGroupHeartbeat(Join("b", assignor: "range"));
         c.ConsumerGroupHeartbeat(Beat("a", 1, Owned(0, 1, 2, 3)));
         var tp = new TopicPartitionKey("t", 0);
-        Assert.Equal(ErrorCode.None, c.Commit("g", 1, "a", null, [(tp, new CommittedOffset(7, -1, null, 1))], 9));
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", 1, "a", null, [(tp, new CommittedOffset(7, -1, null, 1))], 9));
 
         var restored = NewCoordinator();
         foreach (var (key, value) in _log.Records)
@@ -246,13 +246,13 @@ public class ConsumerGroupCoordinatorTests
         var c = NewCoordinator();
         var tp = new TopicPartitionKey("t", 0);
         IReadOnlyList<(TopicPartitionKey, CommittedOffset)> offsets = [(tp, new CommittedOffset(1, -1, null, 1))];
-        Assert.Equal(ErrorCode.GroupIdNotFound, c.Commit("g", 3, "a", null, offsets, 9));
+        Assert.Equal(ErrorCode.GroupIdNotFound, c.CommitConfirmed("g", 3, "a", null, offsets, 9));
         c.ConsumerGroupHeartbeat(Join("a"));
-        Assert.Equal(ErrorCode.None, c.Commit("g", 1, "a", null, offsets, 9));
-        Assert.Equal(ErrorCode.StaleMemberEpoch, c.Commit("g", 0, "a", null, offsets, 9));
-        Assert.Equal(ErrorCode.UnsupportedVersion, c.Commit("g", 1, "a", null, offsets, 8));
-        Assert.Equal(ErrorCode.UnknownMemberId, c.Commit("g", 1, "x", null, offsets, 9));
-        Assert.Equal(ErrorCode.UnknownMemberId, c.Commit("g", -1, "", null, offsets, 9));
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", 1, "a", null, offsets, 9));
+        Assert.Equal(ErrorCode.StaleMemberEpoch, c.CommitConfirmed("g", 0, "a", null, offsets, 9));
+        Assert.Equal(ErrorCode.UnsupportedVersion, c.CommitConfirmed("g", 1, "a", null, offsets, 8));
+        Assert.Equal(ErrorCode.UnknownMemberId, c.CommitConfirmed("g", 1, "x", null, offsets, 9));
+        Assert.Equal(ErrorCode.UnknownMemberId, c.CommitConfirmed("g", -1, "", null, offsets, 9));
 
         Assert.Equal(ErrorCode.None, c.ValidateOffsetFetch("g", "a", 1));
         Assert.Equal(ErrorCode.None, c.ValidateOffsetFetch("g", null, -1));
@@ -261,7 +261,7 @@ public class ConsumerGroupCoordinatorTests
 
         Assert.Equal([ErrorCode.GroupSubscribedToTopic], c.DeleteOffsets("g", [tp]).PerPartition);
         c.ConsumerGroupHeartbeat(Beat("a", LeaveGroupEpoch));
-        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, offsets, 9)); // empty group: admin tools may commit
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", -1, "", null, offsets, 9)); // empty group: admin tools may commit
         Assert.Equal([ErrorCode.None], c.DeleteOffsets("g", [tp]).PerPartition);
         Assert.Null(c.Fetch("g", [tp]).Single().Offset);
     }
@@ -294,7 +294,7 @@ public class ConsumerGroupCoordinatorTests
     {
         var c = NewCoordinator();
         var tp = new TopicPartitionKey("t", 1);
-        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(5, -1, null, 1))]));
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", -1, "", null, [(tp, new CommittedOffset(5, -1, null, 1))]));
         Assert.Equal(ErrorCode.None, c.ConsumerGroupHeartbeat(Join("a")).Error);
         Assert.Equal(5, c.Fetch("g", [tp]).Single().Offset!.Offset);
 
@@ -336,7 +336,7 @@ public class ConsumerGroupCoordinatorTests
         var c = NewCoordinator();
         c.ConsumerGroupHeartbeat(Join("a"));
         var tp = new TopicPartitionKey("t", 0);
-        c.Commit("g", 1, "a", null, [(tp, new CommittedOffset(3, -1, null, 1))], 9);
+        c.CommitConfirmed("g", 1, "a", null, [(tp, new CommittedOffset(3, -1, null, 1))], 9);
         c.ConsumerGroupHeartbeat(Beat("a", LeaveGroupEpoch));
         Assert.Equal(ErrorCode.None, c.Delete("g"));
         Assert.Empty(c.List());
