@@ -128,6 +128,12 @@ public sealed class BrokerOptions : ITopicConfigDefaults
 
     public int MaxIncrementalFetchSessionCacheSlots { get; set; } = 1000;
 
+    /// <summary>
+    /// min.incremental.fetch.session.eviction.ms: a fetch session unused this long may be evicted by any new one;
+    /// before that only a follower's session may evict a consumer's.
+    /// </summary>
+    public int MinIncrementalFetchSessionEvictionMs { get; set; } = 120_000;
+
     /// <summary>group.initial.rebalance.delay.ms: how long the first rebalance of an empty group waits for more members.</summary>
     public int GroupInitialRebalanceDelayMs { get; set; } = 3000;
 

@@ -117,11 +117,12 @@ public sealed class FetchHandler(
             return (null, false, ErrorCode.None);
         }
         var (id, epoch) = (request.SessionId, request.SessionEpoch);
+        var follower = (version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId) >= 0;
         if (id == 0)
         {
             return epoch switch
             {
-                0 => (sessions.Create(), false, ErrorCode.None),
+                0 => (sessions.Create(follower), false, ErrorCode.None),
                 -1 => (null, false, ErrorCode.None),
                 _ => (null, false, ErrorCode.InvalidFetchSessionEpoch),
             };
@@ -134,7 +135,7 @@ public sealed class FetchHandler(
         if (epoch == 0)
         {
             sessions.Remove(id);
-            return (sessions.Create(), false, ErrorCode.None);
+            return (sessions.Create(follower), false, ErrorCode.None);
         }
         var session = sessions.Get(id);
         if (session is null)

@@ -46,6 +46,7 @@ public static class BrokerConfigs
         new("log.flush.interval.ms", ConfigType.Long, o => I(o.LogFlushIntervalMs), "The maximum time a message in any topic is kept in memory before being flushed to disk."),
         new("fetch.max.bytes", ConfigType.Int, o => I(o.FetchMaxBytes), "The maximum number of bytes returned for a fetch request."),
         new("max.incremental.fetch.session.cache.slots", ConfigType.Int, o => I(o.MaxIncrementalFetchSessionCacheSlots), "The maximum number of incremental fetch sessions maintained."),
+        new("min.incremental.fetch.session.eviction.ms", ConfigType.Int, o => I(o.MinIncrementalFetchSessionEvictionMs), "The minimum time an incremental fetch session stays unused before a new session may evict it."),
         new("producer.id.expiration.ms", ConfigType.Int, o => I(o.ProducerIdExpirationMs), "The time in ms that a topic partition leader will wait before expiring producer IDs."),
         new("producer.id.expiration.check.interval.ms", ConfigType.Int, o => I(o.ProducerIdExpirationCheckIntervalMs), "The interval at which to remove producer IDs that have expired due to producer.id.expiration.ms passing."),
     ];

@@ -11,6 +11,9 @@ public sealed class FetchSession(int id)
     private readonly List<FetchSessionPartition> _order = [];
 
     public int Id { get; } = id;
+
+    /// <summary>A follower's session (Kafka's privileged session): consumers' sessions never evict it while it is in use.</summary>
+    public bool Privileged { get; init; }
     public int NextEpoch { get; set; } = 1;
     public long LastUsedTicks { get; set; }
     public SemaphoreSlim Gate { get; } = new(1, 1);
