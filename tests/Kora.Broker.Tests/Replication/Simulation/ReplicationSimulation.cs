@@ -151,11 +151,13 @@ internal sealed partial class ReplicationSimulation : IDisposable
     /// <summary>A follower's fetch round: the request the fetcher builds, the leader's read, the answer applied (or lost, or held back).</summary>
     private void Fetch(SimBroker? follower, bool mayFail)
     {
-        if (follower?.Following is not { } state || follower.Partition is not { } partition)
+        if (follower?.Following is not { } state || follower.Partition is not { } partition || _inFlight.Any(f => f.Follower == follower))
         {
+            // A fetcher has one request in flight: it waits for the answer (or the connection's timeout) before the next.
             return;
         }
-        var ask = ReplicaFetcher.Describe(partition, state.LeaderEpoch, FetchMaxBytes);
+        // A small replica.fetch.max.bytes (a few batches) makes a lagging follower catch up over several rounds.
+        var ask = ReplicaFetcher.Describe(partition, state.LeaderEpoch, mayFail ? _random.Next(64, 640) : FetchMaxBytes);
         if (mayFail && _random.Next(100) < 6)
         {
             Record($"fetch {follower.Id}->{state.Leader} at {ask.FetchOffset}: request lost");
@@ -239,6 +241,11 @@ internal sealed partial class ReplicationSimulation : IDisposable
         }
         var held = _inFlight[_random.Next(_inFlight.Count)];
         _inFlight.Remove(held);
+        if (_random.Next(4) == 0)
+        {
+            Record($"fetch {held.Follower.Id}->{held.Leader}: timed out, the connection is dropped");
+            return;
+        }
         ApplyAnswer(held.Follower, held.State, held.Data, -1);
     }
 
@@ -276,6 +283,16 @@ internal sealed partial class ReplicationSimulation : IDisposable
         var sent = _isrChanges[0];
         _isrChanges.RemoveAt(0);
         var change = sent.Change;
+        var live = Broker(sent.BrokerId).Partition == sent.Partition;
+        if (mayLoseAnswer && _random.Next(100) < 4)
+        {
+            Record($"AlterPartition from {sent.BrokerId} [{string.Join(',', change.NewIsr)}] lost before the controller");
+            if (live)
+            {
+                Answer(sent, ErrorCode.RequestTimedOut, null);
+            }
+            return;
+        }
         var request = new AlterPartitionRequest
         {
             BrokerId = sent.BrokerId,
@@ -309,22 +326,30 @@ internal sealed partial class ReplicationSimulation : IDisposable
         var answer = response.Topics.SelectMany(t => t.Partitions).FirstOrDefault();
         var error = response.ErrorCode != 0 ? (ErrorCode)response.ErrorCode : answer is null ? ErrorCode.UnknownServerError : (ErrorCode)answer.ErrorCode;
         Record($"controller AlterPartition from {sent.BrokerId} [{string.Join(',', change.NewIsr)}]: {error} -> {SimController.Describe(_controller.Partition)}");
-        var live = Broker(sent.BrokerId).Partition == sent.Partition;
         if (live && mayLoseAnswer && _random.Next(100) < 5)
         {
             Record($"AlterPartition answer to {sent.BrokerId} lost: it times out");
-            sent.Partition.CompleteIsrChange(change, ErrorCode.RequestTimedOut, null, -1, -1);
-        }
-        else if (live && error == ErrorCode.None)
-        {
-            sent.Partition.CompleteIsrChange(change, ErrorCode.None, [.. answer!.Isr], answer.PartitionEpoch, answer.LeaderEpoch);
+            Answer(sent, ErrorCode.RequestTimedOut, null);
         }
         else if (live)
         {
-            sent.Partition.CompleteIsrChange(change, error, null, -1, -1);
+            Answer(sent, error, answer);
+        }
+        Publish();
+    }
+
+    /// <summary>IsrChangeSender's handling of an answer: applied to the partition, and the same change sent again when its outcome is unknown.</summary>
+    private void Answer(PendingIsrChange sent, ErrorCode error, AlterPartitionResponse.PartitionData? answer)
+    {
+        var retry = error == ErrorCode.None
+            ? sent.Partition.CompleteIsrChange(sent.Change, error, [.. answer!.Isr], answer.PartitionEpoch, answer.LeaderEpoch)
+            : sent.Partition.CompleteIsrChange(sent.Change, error, null, -1, -1);
+        if (retry)
+        {
+            Record($"leader {sent.BrokerId} sends ISR [{string.Join(',', sent.Change.NewIsr)}] again");
+            _isrChanges.Add(sent);
         }
         ObserveProduces();
-        Publish();
     }
 
     /// <summary>IsrChangeSender's periodic check on every leader: followers not caught up within the lag leave the ISR.</summary>

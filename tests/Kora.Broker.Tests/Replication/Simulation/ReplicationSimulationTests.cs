@@ -7,20 +7,22 @@ namespace Kora.Broker.Tests.Replication.Simulation;
 
 /// <summary>
 /// Seeded schedules of the partition replication simulation. A failure names its seed;
-/// <c>KORA_REPLICATION_SEED=n</c> replays that one seed twice and prints its trace.
+/// <c>KORA_REPLICATION_SEED=n</c> replays that one seed twice and prints its trace;
+/// <c>KORA_REPLICATION_SEEDS=n</c> runs more seeds for a longer search.
 /// </summary>
 public sealed class ReplicationSimulationTests(ITestOutputHelper output)
 {
-    private const int Seeds = 500;
+    private const int DefaultSeeds = 500;
     private const int StepsPerSeed = 250;
 
     [Fact]
     public void FiveHundredSeedsKeepAcknowledgedDataAndConverge()
     {
+        var seeds = int.TryParse(Environment.GetEnvironmentVariable("KORA_REPLICATION_SEEDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : DefaultSeeds;
         var failures = new ConcurrentBag<string>();
         long acknowledged = 0, crashes = 0, leaderChanges = 0;
         var watch = Stopwatch.StartNew();
-        Parallel.For(0, Seeds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, seed =>
+        Parallel.For(0, seeds, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, seed =>
         {
             using var simulation = new ReplicationSimulation(seed);
             try
@@ -35,15 +37,15 @@ public sealed class ReplicationSimulationTests(ITestOutputHelper output)
                 failures.Add(e.Message);
             }
         });
-        output.WriteLine($"{Seeds} seeds x {StepsPerSeed} steps in {watch.ElapsedMilliseconds} ms: {acknowledged} produces acknowledged, {crashes} crashes, {leaderChanges} leader changes");
+        output.WriteLine($"{seeds} seeds x {StepsPerSeed} steps in {watch.ElapsedMilliseconds} ms: {acknowledged} produces acknowledged, {crashes} crashes, {leaderChanges} leader changes");
         foreach (var kind in failures.Select(f => f.Split('\n')[0]).Take(20))
         {
             output.WriteLine(kind);
         }
         Assert.True(failures.IsEmpty, failures.IsEmpty ? "" : $"{failures.Count} seeds failed; first:\n{failures.OrderBy(f => f.Length).First()}");
-        Assert.True(acknowledged > Seeds * 10, $"Only {acknowledged} produces acknowledged: the schedules mean too little.");
-        Assert.True(crashes > Seeds, $"Only {crashes} crashes.");
-        Assert.True(leaderChanges > Seeds, $"Only {leaderChanges} leader changes.");
+        Assert.True(acknowledged > seeds * 10, $"Only {acknowledged} produces acknowledged: the schedules mean too little.");
+        Assert.True(crashes > seeds, $"Only {crashes} crashes.");
+        Assert.True(leaderChanges > seeds, $"Only {leaderChanges} leader changes.");
     }
 
     [Fact]
