@@ -264,7 +264,7 @@ internal sealed partial class ReplicationSimulation : IDisposable
     /// <summary>After a controller change: the brokers may learn it now, or later by a delivery step.</summary>
     private void Publish()
     {
-        if (_random.Next(2) == 0)
+        if (_random.Next(3) == 0)
         {
             foreach (var broker in _brokers)
             {
@@ -326,7 +326,7 @@ internal sealed partial class ReplicationSimulation : IDisposable
         var answer = response.Topics.SelectMany(t => t.Partitions).FirstOrDefault();
         var error = response.ErrorCode != 0 ? (ErrorCode)response.ErrorCode : answer is null ? ErrorCode.UnknownServerError : (ErrorCode)answer.ErrorCode;
         Record($"controller AlterPartition from {sent.BrokerId} [{string.Join(',', change.NewIsr)}]: {error} -> {SimController.Describe(_controller.Partition)}");
-        if (live && mayLoseAnswer && _random.Next(100) < 5)
+        if (live && mayLoseAnswer && _random.Next(100) < 20)
         {
             Record($"AlterPartition answer to {sent.BrokerId} lost: it times out");
             Answer(sent, ErrorCode.RequestTimedOut, null);
