@@ -476,6 +476,10 @@ internal sealed partial class ReplicationSimulation : IDisposable
     private void Complete(int value, long offset, uint crc, int leader, Kora.Broker.Partitions.Partition partition, ErrorCode result)
     {
         Record($"produce {value} at {offset}: {result}");
+        if (result == ErrorCode.NotEnoughReplicasAfterAppend)
+        {
+            Require(partition.Isr.Length < MinInsync, $"produce {value} refused NOT_ENOUGH_REPLICAS_AFTER_APPEND with ISR [{string.Join(',', partition.Isr)}]");
+        }
         if (result == ErrorCode.None)
         {
             var acked = new AckedProduce(value, offset, crc, leader, partition.LeaderEpoch);

@@ -12,11 +12,11 @@ namespace Kora.Broker.Tests.Replication.Simulation;
 /// </summary>
 public sealed class ReplicationSimulationTests(ITestOutputHelper output)
 {
-    private const int DefaultSeeds = 500;
+    private const int DefaultSeeds = 1000;
     private const int StepsPerSeed = 250;
 
     [Fact]
-    public void FiveHundredSeedsKeepAcknowledgedDataAndConverge()
+    public void AThousandSeedsKeepAcknowledgedDataAndConverge()
     {
         var seeds = int.TryParse(Environment.GetEnvironmentVariable("KORA_REPLICATION_SEEDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : DefaultSeeds;
         var failures = new ConcurrentBag<string>();
