@@ -1,6 +1,7 @@
 using Kora.Broker.Fetching;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
+using Kora.Broker.Replication;
 using Kora.Broker.Telemetry;
 using Kora.Broker.Tenancy;
 using Kora.Metadata;
@@ -230,21 +231,20 @@ public sealed class FetchHandler(
             data.HighWatermark = highWatermark;
             data.LastStableOffset = lastStable;
             data.LogStartOffset = log.LogStartOffset;
-            if (w.CurrentLeaderEpoch > partition.LeaderEpoch)
+            if (LeaderReplicaRead.CheckLeaderEpoch(partition, w.CurrentLeaderEpoch) is var epochError and not ErrorCode.None)
             {
-                data.ErrorCode = (short)ErrorCode.UnknownLeaderEpoch;
-                outcome.Add(w, data, 0, isError: true);
-                continue;
-            }
-            if (w.CurrentLeaderEpoch >= 0 && w.CurrentLeaderEpoch < partition.LeaderEpoch)
-            {
-                data.ErrorCode = (short)ErrorCode.FencedLeaderEpoch;
+                data.ErrorCode = (short)epochError;
                 outcome.Add(w, data, 0, isError: true);
                 continue;
             }
             if (replica is not null)
             {
-                var follower = ReadForFollower(partition, w, data, replica, maxBytes - outcome.Bytes, outcome.Bytes == 0, nowMs);
+                var follower = LeaderReplicaRead.Read(partition, w.FetchOffset, w.LastFetchedEpoch, w.MaxBytes, replica.Id, replica.BrokerEpoch,
+                    data, maxBytes - outcome.Bytes, outcome.Bytes == 0, nowMs, quotas?.Leader, out var expansion);
+                if (expansion is not null)
+                {
+                    isrChanges?.Submit(partition, expansion);
+                }
                 // A diverging epoch answers at once, as an error does: the follower must truncate before anything else.
                 var urgent = data.ErrorCode != 0 || data.DivergingEpoch is not null;
                 // In a follower's session, as in a consumer's, a partition with nothing new is left out of the answer.
@@ -289,73 +289,6 @@ public sealed class FetchHandler(
             outcome.Add(w, changed ? data : null, 0, isError: false);
         }
         return outcome;
-    }
-
-    /// <summary>
-    /// Kafka's follower read: not-leader and unknown-replica refusals, the divergence check on the last fetched
-    /// epoch, the fetch offset recorded as the follower's log end, then the log read up to its end. Fills
-    /// <paramref name="data"/>; returns the bytes read.
-    /// </summary>
-    private int ReadForFollower(Partition partition, FetchSessionPartition w, FetchResponse.PartitionData data, FollowerFetch replica, int remaining, bool first, long nowMs)
-    {
-        var log = partition.Log;
-        if (!partition.IsLeader)
-        {
-            data.ErrorCode = (short)ErrorCode.NotLeaderOrFollower;
-            return 0;
-        }
-        if (w.LastFetchedEpoch >= 0)
-        {
-            var end = log.EndOffsetForEpoch(w.LastFetchedEpoch);
-            if (end.Epoch < w.LastFetchedEpoch || end.EndOffset < w.FetchOffset)
-            {
-                data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = end.Epoch, EndOffset = end.EndOffset };
-                return 0;
-            }
-        }
-        var leaderEnd = log.LogEndOffset;
-        if (w.FetchOffset > leaderEnd || w.FetchOffset < log.LogStartOffset)
-        {
-            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
-            return 0;
-        }
-        var recorded = partition.RecordFollowerFetch(replica.Id, replica.BrokerEpoch, w.FetchOffset, leaderEnd, nowMs, out var expansion);
-        if (recorded != ErrorCode.None)
-        {
-            data.ErrorCode = (short)recorded;
-            return 0;
-        }
-        if (expansion is not null)
-        {
-            isrChanges?.Submit(partition, expansion);
-        }
-        data.HighWatermark = log.HighWatermark;
-        data.LastStableOffset = Math.Min(log.LastStableOffset, data.HighWatermark);
-        var budget = Math.Min(w.MaxBytes, remaining);
-        if (budget <= 0 && !first)
-        {
-            return 0;
-        }
-        // Kafka's shouldLeaderThrottle: an out-of-sync throttled follower gets its partition back empty while
-        // the leader is over quota; the rest of the fetch is not held back.
-        var quota = quotas?.Leader;
-        if (quota is not null && quota.ShouldThrottle(partition.Topic, partition.Index, partition.Isr.AsSpan().Contains(replica.Id), nowMs))
-        {
-            return 0;
-        }
-        var read = log.Read(w.FetchOffset, Math.Max(budget, 0), leaderEnd, minOneMessage: first);
-        if (read.Status == ReadStatus.OffsetOutOfRange)
-        {
-            data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
-            return 0;
-        }
-        if (read.Records is { Length: > 0 } source)
-        {
-            data.Records = new RecordsData(source);
-            quota?.RecordIfThrottled(partition.Topic, partition.Index, source.Length, nowMs);
-            return source.Length;
-        }
-        return 0;
     }
 
     /// <summary>

@@ -224,27 +224,47 @@ public sealed partial class Partition
     }
 
     /// <summary>
-    /// The controller's answer to <paramref name="change"/>: on success its ISR and partition epoch (unless the
-    /// image is already newer); on any error the change is dropped, and the next fetch or lag check proposes
-    /// again from the state then. Answers to a change no longer pending are ignored.
+    /// The controller's answer to <paramref name="change"/>, as Kafka's handleAlterPartitionError judges it. On
+    /// success: its ISR and partition epoch (unless the image is already newer). OPERATION_NOT_ATTEMPTED and
+    /// INELIGIBLE_REPLICA say the change was not applied: back to the committed ISR, and the next fetch or lag
+    /// check proposes again. Other refusals (a stale partition or leader epoch, an unknown partition, an invalid
+    /// request, a new leader) leave it unknown whether a controller applied it, so it stays pending, its replicas
+    /// still counting for the high watermark, until the newer metadata settles it. Any other error (a timeout, no
+    /// answer) returns true: the caller sends the same change again. Answers to a change no longer pending are
+    /// ignored.
     /// </summary>
-    public void CompleteIsrChange(IsrChange change, ErrorCode error, int[]? isr, int partitionEpoch, int leaderEpoch)
+    public bool CompleteIsrChange(IsrChange change, ErrorCode error, int[]? isr, int partitionEpoch, int leaderEpoch)
     {
         lock (_replicaLock)
         {
             if (!ReferenceEquals(_pendingIsr, change))
             {
-                return;
+                return false;
+            }
+            switch (error)
+            {
+                case ErrorCode.None:
+                    if (isr is not null && leaderEpoch == _leaderEpoch && partitionEpoch > _partitionEpoch)
+                    {
+                        _isr = isr;
+                        _partitionEpoch = partitionEpoch;
+                    }
+                    break;
+                case ErrorCode.OperationNotAttempted or ErrorCode.IneligibleReplica:
+                    break;
+                case ErrorCode.UnknownTopicOrPartition or ErrorCode.UnknownTopicId or ErrorCode.FencedLeaderEpoch
+                    or ErrorCode.InvalidUpdateVersion or ErrorCode.InvalidRequest or ErrorCode.NewLeaderElected:
+                    // The controller may hold this ISR already (an earlier answer lost): reverting could let the high
+                    // watermark pass a replica it can elect.
+                    return false;
+                default:
+                    return true;
             }
             _pendingIsr = null;
-            if (error == ErrorCode.None && isr is not null && leaderEpoch == _leaderEpoch && partitionEpoch > _partitionEpoch)
-            {
-                _isr = isr;
-                _partitionEpoch = partitionEpoch;
-            }
             _maximalIsr = _isr;
         }
         MaybeAdvanceHighWatermark();
+        return false;
     }
 
     /// <summary>

@@ -10,7 +10,8 @@ namespace Kora.Broker.Replication;
 /// Kafka's AlterPartitionManager and the leader's ISR checks: sends each ISR change a leader proposes to the
 /// active controller as AlterPartition v3 (topic ids, ISR members with their broker epochs) and hands the
 /// answer back to the partition; every replica.lag.time.max.ms / 2 it looks for followers that fell out of
-/// sync. A partition has at most one change in flight; a failed one is proposed again by the next check.
+/// sync. A partition has at most one change in flight; one refused as not applied is proposed again by the next
+/// check, one whose outcome is unknown (no answer) is sent again.
 /// </summary>
 public sealed partial class IsrChangeSender(
     ControllerChannel channel,
@@ -21,6 +22,7 @@ public sealed partial class IsrChangeSender(
     ILogger<IsrChangeSender> logger) : BackgroundService
 {
     private const short Version = 3;
+    private const int RetryBackoffMs = 100;
     private readonly BrokerOptions _options = options;
     private readonly CancellationTokenSource _stopping = new();
 
@@ -99,7 +101,27 @@ public sealed partial class IsrChangeSender(
     private void Fail(Partition partition, IsrChange change, ErrorCode error)
     {
         Log.Refused(logger, partition.Topic, partition.Index, string.Join(',', change.NewIsr), error);
-        partition.CompleteIsrChange(change, error, null, -1, -1);
+        if (partition.CompleteIsrChange(change, error, null, -1, -1))
+        {
+            _ = RetryAsync(partition, change);
+        }
+    }
+
+    /// <summary>Kafka's AlterPartitionManager resends a change whose outcome it never learned, after a backoff, while it is still pending.</summary>
+    private async Task RetryAsync(Partition partition, IsrChange change)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(RetryBackoffMs), time, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+        {
+            return;
+        }
+        if (ReferenceEquals(partition.PendingIsrChange, change))
+        {
+            await SendAsync(partition, change).ConfigureAwait(false);
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

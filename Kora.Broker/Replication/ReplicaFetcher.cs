@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using Kora.Broker.Cluster;
 using Kora.Broker.Metadata;
 using Kora.Broker.Partitions;
@@ -213,12 +212,17 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         var wanted = new List<ReplicaFetchPartition>(ready.Count);
         foreach (var state in ready)
         {
-            var partition = state.Partition;
-            var log = partition.Log;
-            wanted.Add(new ReplicaFetchPartition(partition.TopicId, partition.Topic, partition.Index, state.LeaderEpoch,
-                log.LogEndOffset, log.LatestEpoch, log.LogStartOffset, _options.ReplicaFetchMaxBytes));
+            wanted.Add(Describe(state.Partition, state.LeaderEpoch, _options.ReplicaFetchMaxBytes));
         }
         return wanted;
+    }
+
+    /// <summary>What a follower asks of one partition: from its log end, with the epoch of its last batch for the leader's divergence check.</summary>
+    public static ReplicaFetchPartition Describe(Partition partition, int leaderEpoch, int maxBytes)
+    {
+        var log = partition.Log;
+        return new ReplicaFetchPartition(partition.TopicId, partition.Topic, partition.Index, leaderEpoch,
+            log.LogEndOffset, log.LatestEpoch, log.LogStartOffset, maxBytes);
     }
 
     private bool IsCurrent(FetchState state)
@@ -232,46 +236,21 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
     private void Process(FetchState state, FetchResponse.PartitionData data)
     {
         var partition = state.Partition;
-        var log = partition.Log;
         try
         {
-            switch ((ErrorCode)data.ErrorCode)
+            switch (FollowerFetchApplier.Apply(partition, data, NowMs, _logger, out var appendedBytes))
             {
-                case ErrorCode.None:
-                    if (data.DivergingEpoch is { } diverging && (diverging.Epoch >= 0 || diverging.EndOffset >= 0))
+                case FollowerFetchOutcome.Applied:
+                    if (appendedBytes > 0)
                     {
-                        TruncateOnDivergence(partition, diverging.Epoch, diverging.EndOffset);
-                        return;
+                        _quota?.RecordIfThrottled(partition.Topic, partition.Index, appendedBytes, NowMs);
                     }
-                    if (data.Records is { Length: > 0 } records)
-                    {
-                        var bytes = MemoryMarshal.AsMemory(records.Memory).Span;
-                        var appended = log.AppendAsFollower(bytes, NowMs);
-                        if (appended.Error != ErrorCode.None)
-                        {
-                            Log.AppendFailed(_logger, partition.Topic, partition.Index, appended.Error);
-                            state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
-                            return;
-                        }
-                        _quota?.RecordIfThrottled(partition.Topic, partition.Index, bytes.Length, NowMs);
-                    }
-                    state.CaughtUp = log.LogEndOffset >= data.HighWatermark;
-                    var before = log.HighWatermark;
-                    log.SetFollowerHighWatermark(Math.Min(data.HighWatermark, log.LogEndOffset));
-                    if (log.HighWatermark != before)
-                    {
-                        // Consumers reading from this follower (KIP-392) wait for its high watermark to move.
-                        partition.Wake();
-                    }
-                    if (data.LogStartOffset > log.LogStartOffset && data.LogStartOffset <= log.HighWatermark)
-                    {
-                        log.DeleteRecordsBefore(data.LogStartOffset);
-                    }
+                    state.CaughtUp = partition.Log.LogEndOffset >= data.HighWatermark;
                     return;
-                case ErrorCode.OffsetOutOfRange:
-                    HandleOutOfRange(partition, data);
+                case FollowerFetchOutcome.AppendFailed:
+                    state.DelayedUntilMs = NowMs + _options.ReplicaFetchBackoffMs;
                     return;
-                default:
+                case FollowerFetchOutcome.Refused:
                     // Not (or no longer) the leader, a fenced or unknown epoch: the next image tells us whom to follow.
                     Log.PartitionRefused(_logger, partition.Topic, partition.Index, _sourceId, (ErrorCode)data.ErrorCode);
                     _session.Resend(partition.TopicId, partition.Index);
@@ -285,51 +264,9 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// Kafka's getOffsetTruncationState for a leader's diverging epoch: with the same epoch here, truncate to the
-    /// smaller end; with an older one, to where that one ends here (the next fetch checks again); with none, to
-    /// the high watermark.
-    /// </summary>
-    private void TruncateOnDivergence(Partition partition, int leaderEpoch, long leaderEndOffset)
-    {
-        var log = partition.Log;
-        var target = TruncationOffset(log.EndOffsetForEpoch(leaderEpoch), leaderEpoch, leaderEndOffset, log.LogEndOffset, log.HighWatermark);
-        Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, target, leaderEpoch, leaderEndOffset);
-        log.Truncate(target);
-    }
-
     /// <summary>The offset a follower truncates to, given the leader's diverging epoch and its own end for that epoch.</summary>
-    public static long TruncationOffset(EpochEndOffset local, int leaderEpoch, long leaderEndOffset, long logEndOffset, long highWatermark)
-    {
-        if (leaderEndOffset < 0)
-        {
-            return Math.Min(highWatermark, logEndOffset);
-        }
-        if (leaderEpoch < 0 || local.EndOffset < 0 || local.Epoch < 0)
-        {
-            return Math.Min(leaderEndOffset, logEndOffset);
-        }
-        if (local.Epoch != leaderEpoch)
-        {
-            return Math.Min(local.EndOffset, logEndOffset);
-        }
-        return Math.Min(Math.Min(leaderEndOffset, local.EndOffset), logEndOffset);
-    }
-
-    private void HandleOutOfRange(Partition partition, FetchResponse.PartitionData data)
-    {
-        var log = partition.Log;
-        if (data.LogStartOffset >= 0 && log.LogEndOffset < data.LogStartOffset)
-        {
-            Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, data.LogStartOffset, -1, -1);
-            log.TruncateFullyAndStartAt(data.LogStartOffset);
-            return;
-        }
-        // Past the leader's end: what the leader has committed is here too, the rest is not the leader's.
-        var target = data.HighWatermark >= 0 ? Math.Min(data.HighWatermark, log.LogEndOffset) : log.HighWatermark;
-        Log.Truncating(_logger, partition.Topic, partition.Index, log.LogEndOffset, target, -1, -1);
-        log.Truncate(target);
-    }
+    public static long TruncationOffset(EpochEndOffset local, int leaderEpoch, long leaderEndOffset, long logEndOffset, long highWatermark) =>
+        FollowerFetchApplier.TruncationOffset(local, leaderEpoch, leaderEndOffset, logEndOffset, highWatermark);
 
     private void Delay(List<FetchState> states)
     {
@@ -373,12 +310,6 @@ internal sealed partial class ReplicaFetcher : IAsyncDisposable
 
         [LoggerMessage(3, LogLevel.Information, "Broker {SourceId} refused fetching {Topic}-{Partition}: {Error}")]
         public static partial void PartitionRefused(ILogger logger, string topic, int partition, int sourceId, ErrorCode error);
-
-        [LoggerMessage(4, LogLevel.Warning, "Appending fetched data to {Topic}-{Partition} failed: {Error}")]
-        public static partial void AppendFailed(ILogger logger, string topic, int partition, ErrorCode error);
-
-        [LoggerMessage(5, LogLevel.Information, "Truncating {Topic}-{Partition} from {LogEndOffset} to {Offset} (leader's epoch {Epoch} ends at {LeaderEndOffset})")]
-        public static partial void Truncating(ILogger logger, string topic, int partition, long logEndOffset, long offset, int epoch, long leaderEndOffset);
 
         [LoggerMessage(6, LogLevel.Information, "Fetch session {SessionId} with broker {SourceId} reset ({Error}); the next fetch is full")]
         public static partial void SessionReset(ILogger logger, int sourceId, int sessionId, ErrorCode error);

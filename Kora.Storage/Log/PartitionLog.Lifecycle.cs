@@ -169,59 +169,71 @@ public sealed partial class PartitionLog
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         bool startMoved;
+        var truncated = true;
         lock (_lock)
         {
             ThrowIfClosed();
             if (offset >= _logEndOffset)
             {
-                return;
-            }
-            _truncations++;
-            var segments = _segments;
-            var logStart = _logStartOffset;
-            var fully = offset <= segments[0].BaseOffset;
-            if (fully)
-            {
-                // Nothing survives: start over at the offset, as Kafka's truncateFullyAndStartAt.
-                Retire(segments);
-                Volatile.Write(ref _segments, [LogSegment.Create(Directory, offset)]);
-                Volatile.Write(ref _logStartOffset, offset);
-                Volatile.Write(ref _logEndOffset, offset);
+                // Kafka's truncateTo: no data goes, but an epoch this replica assigned as leader without writing in
+                // it conflicts with the new leader's history. Kept, it would stay the follower's last fetched epoch
+                // and every fetch would be answered with the same divergence.
+                _epochs.TruncateFromEnd(_logEndOffset);
+                truncated = false;
+                startMoved = false;
             }
             else
             {
-                var index = FloorSegment(segments, offset);
-                var target = segments[index];
-                var reader = new BatchHeaderReader();
-                long position;
-                try
+                _truncations++;
+                var segments = _segments;
+                var logStart = _logStartOffset;
+                var fully = offset <= segments[0].BaseOffset;
+                if (fully)
                 {
-                    position = target.FindPosition(offset, target.Size, target.Handle, ref reader);
+                    // Nothing survives: start over at the offset, as Kafka's truncateFullyAndStartAt.
+                    Retire(segments);
+                    Volatile.Write(ref _segments, [LogSegment.Create(Directory, offset)]);
+                    Volatile.Write(ref _logStartOffset, offset);
+                    Volatile.Write(ref _logEndOffset, offset);
                 }
-                finally
+                else
                 {
-                    reader.Dispose();
+                    var index = FloorSegment(segments, offset);
+                    var target = segments[index];
+                    var reader = new BatchHeaderReader();
+                    long position;
+                    try
+                    {
+                        position = target.FindPosition(offset, target.Size, target.Handle, ref reader);
+                    }
+                    finally
+                    {
+                        reader.Dispose();
+                    }
+                    Retire(segments.AsSpan(index + 1));
+                    target.TruncateFile(position);
+                    SegmentLoader.Rebuild(target, Config.IndexIntervalBytes);
+                    target.TxnIndex.TruncateFrom(target.NextOffset);
+                    Volatile.Write(ref _segments, segments[..(index + 1)]);
+                    Volatile.Write(ref _logEndOffset, target.NextOffset);
+                    Volatile.Write(ref _logStartOffset, Math.Min(_logStartOffset, _logEndOffset));
                 }
-                Retire(segments.AsSpan(index + 1));
-                target.TruncateFile(position);
-                SegmentLoader.Rebuild(target, Config.IndexIntervalBytes);
-                target.TxnIndex.TruncateFrom(target.NextOffset);
-                Volatile.Write(ref _segments, segments[..(index + 1)]);
-                Volatile.Write(ref _logEndOffset, target.NextOffset);
-                Volatile.Write(ref _logStartOffset, Math.Min(_logStartOffset, _logEndOffset));
+                Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, _logEndOffset));
+                _flusher.Lower(_logEndOffset);
+                TruncateProducerState(_logEndOffset, fully);
+                _epochs.TruncateFromEnd(_logEndOffset);
+                startMoved = _logStartOffset != logStart;
             }
-            Volatile.Write(ref _highWatermark, Math.Min(_highWatermark, _logEndOffset));
-            _flusher.Lower(_logEndOffset);
-            TruncateProducerState(_logEndOffset, fully);
-            _epochs.TruncateFromEnd(_logEndOffset);
-            startMoved = _logStartOffset != logStart;
         }
         _epochs.Flush();
         if (startMoved)
         {
             PersistLogStartOffset();
         }
-        Log.Truncated(_logger, Directory, offset, LogEndOffset);
+        if (truncated)
+        {
+            Log.Truncated(_logger, Directory, offset, LogEndOffset);
+        }
     }
 
     /// <summary>

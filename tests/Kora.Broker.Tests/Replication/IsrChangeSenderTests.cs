@@ -109,7 +109,7 @@ public sealed class IsrChangeSenderTests : IAsyncDisposable
         Partition.RecordFollowerFetch(3, 77, 0, 0, 1_000, out var expansion);
         var answered = AnswerOnceAsync(_ => new AlterPartitionResponse
         {
-            Topics = [new AlterPartitionResponse.TopicData { TopicId = TopicId, Partitions = [new AlterPartitionResponse.PartitionData { PartitionIndex = 0, ErrorCode = (short)ErrorCode.InvalidUpdateVersion }] }],
+            Topics = [new AlterPartitionResponse.TopicData { TopicId = TopicId, Partitions = [new AlterPartitionResponse.PartitionData { PartitionIndex = 0, ErrorCode = (short)ErrorCode.IneligibleReplica }] }],
         });
         _sender.Submit(Partition, expansion!);
         await answered.WaitAsync(TimeSpan.FromSeconds(10));

@@ -163,8 +163,8 @@ public sealed class PartitionReplicationTests : IDisposable
         Fetch(2, 10);
         Assert.Equal(6, _log.HighWatermark);
 
-        // Refused: dropped, and proposed again by the next fetch.
-        _partition.CompleteIsrChange(expansion, ErrorCode.InvalidUpdateVersion, null, -1, -1);
+        // Refused as not applied: dropped, and proposed again by the next fetch.
+        Assert.False(_partition.CompleteIsrChange(expansion, ErrorCode.IneligibleReplica, null, -1, -1));
         Assert.Null(_partition.PendingIsrChange);
         Assert.Equal(10, _log.HighWatermark);
         _partition.RecordFollowerFetch(3, 12, 10, _log.LogEndOffset, Now, out var again);
@@ -173,6 +173,29 @@ public sealed class PartitionReplicationTests : IDisposable
         _partition.ApplyLeaderImage(Image(isr: [1, 2, 3], partitionEpoch: 9), Now);
         Assert.Null(_partition.PendingIsrChange);
         Assert.Equal([1, 2, 3], _partition.Isr);
+    }
+
+    [Fact]
+    public void AnExpansionWhoseOutcomeIsUnknown_KeepsCountingTheJoiningReplica()
+    {
+        // The controller committed [1, 2, 3] but its answer was lost; the retry is refused with a stale partition epoch.
+        _partition.ApplyLeaderImage(Image(isr: [1, 2], partitionEpoch: 8), Now);
+        Produce(6);
+        Fetch(2, 6);
+        _partition.RecordFollowerFetch(3, 12, 6, _log.LogEndOffset, Now, out var expansion);
+        Assert.NotNull(expansion);
+        Produce(4);
+        Fetch(2, 10);
+        Assert.True(_partition.CompleteIsrChange(expansion, ErrorCode.RequestTimedOut, null, -1, -1));
+        Assert.False(_partition.CompleteIsrChange(expansion, ErrorCode.InvalidUpdateVersion, null, -1, -1));
+        // Replica 3 may be elected from the controller's ISR: acks=all must wait for it.
+        Assert.Same(expansion, _partition.PendingIsrChange);
+        Assert.Equal(6, _log.HighWatermark);
+        Assert.Null(_partition.MaybeShrinkIsr(Now + 60_000, 10_000));
+        _partition.ApplyLeaderImage(Image(isr: [1, 2, 3], partitionEpoch: 9), Now);
+        Assert.Null(_partition.PendingIsrChange);
+        Fetch(3, 10);
+        Assert.Equal(10, _log.HighWatermark);
     }
 
     [Fact]

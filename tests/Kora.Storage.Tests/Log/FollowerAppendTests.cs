@@ -90,6 +90,23 @@ public sealed class FollowerAppendTests : LogTestBase
     }
 
     [Fact]
+    public void TruncateAtTheEnd_ForgetsAnEpochAssignedWithoutData()
+    {
+        // A leader of epoch 5 that wrote nothing, then a follower of a leader whose epoch 1 ends at 3: the
+        // truncation to 3 removes no data, but epoch 5 must go, or it stays the last fetched epoch and diverges forever.
+        var log = Open();
+        log.AppendAsFollower(Leader(0, 1, TestBatch.Create(records: 3)), 0);
+        log.AssignLeaderEpoch(5);
+        Assert.Equal(5, log.LatestEpoch);
+        log.Truncate(3);
+        Assert.Equal(3, log.LogEndOffset);
+        Assert.Equal(1, log.LatestEpoch);
+        Assert.Equal([new EpochEntry(1, 0)], log.LeaderEpochs.Entries);
+        log.Close();
+        Assert.Equal([new EpochEntry(1, 0)], Open().LeaderEpochs.Entries);
+    }
+
+    [Fact]
     public void LeaderAppend_RecordsItsEpochOnce()
     {
         var log = Open();
