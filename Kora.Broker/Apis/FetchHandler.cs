@@ -90,12 +90,12 @@ public sealed class FetchHandler(
             }
             if (done)
             {
-                return Answer(outcome, session, version >= 13);
+                return Answer(outcome, session, version);
             }
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
             if (remaining <= TimeSpan.Zero)
             {
-                return Answer(outcome, session, version >= 13);
+                return Answer(outcome, session, version);
             }
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.Aborted, context.Stopping);
             var delay = Task.Delay(remaining, time, timeout.Token);
@@ -106,7 +106,7 @@ public sealed class FetchHandler(
             if (time.GetTimestamp() >= deadline || context.Stopping.IsCancellationRequested)
             {
                 var last = ReadAll(wanted, maxBytes, readCommitted, incremental, replica, consumer);
-                return Answer(last, session, version >= 13);
+                return Answer(last, session, version);
             }
         }
     }
@@ -326,12 +326,18 @@ public sealed class FetchHandler(
         return list;
     }
 
-    private FetchResponse Answer(ReadOutcome outcome, FetchSession? session, bool useIds)
+    private FetchResponse Answer(ReadOutcome outcome, FetchSession? session, short version)
     {
+        var useIds = version >= 13;
         var response = new FetchResponse { SessionId = session?.Id ?? 0 };
         FetchResponse.FetchableTopicResponse? current = null;
+        MetadataImage? image = null;
         foreach (var (w, data) in outcome.Partitions)
         {
+            if (version >= 12 && data.ErrorCode is (short)ErrorCode.NotLeaderOrFollower or (short)ErrorCode.FencedLeaderEpoch)
+            {
+                AddLeaderHint(response, data, w, image ??= admin.Image, version);
+            }
             // After an error the next answer must carry the partition again, as Kafka's cached partition does.
             w.LastHighWatermark = data.ErrorCode != 0 ? -1 : data.HighWatermark;
             w.LastLogStartOffset = data.LogStartOffset;
@@ -344,6 +350,29 @@ public sealed class FetchHandler(
         }
         metrics.Fetched(outcome.Bytes);
         return response;
+    }
+
+    /// <summary>
+    /// KIP-951: a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names the leader this broker knows
+    /// of (v12+), with its endpoint (v16+), so the client fetches there at once instead of refreshing its metadata first.
+    /// </summary>
+    private static void AddLeaderHint(FetchResponse response, FetchResponse.PartitionData data, FetchSessionPartition w, MetadataImage image, short version)
+    {
+        var topic = w.TopicId != Guid.Empty ? image.Topic(w.TopicId) : image.Topic(w.Topic);
+        if (topic is null || w.Partition < 0 || w.Partition >= topic.Partitions.Length)
+        {
+            return;
+        }
+        var known = topic.Partitions[w.Partition];
+        if (known.Leader < 0 || !image.Brokers.TryGetValue(known.Leader, out var leader) || leader.Fenced)
+        {
+            return;
+        }
+        data.CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = known.LeaderEpoch };
+        if (version >= 16 && !response.NodeEndpoints.Any(n => n.NodeId == leader.Id))
+        {
+            response.NodeEndpoints.Add(new FetchResponse.NodeEndpoint { NodeId = leader.Id, Host = leader.Host, Port = leader.Port, Rack = leader.Rack });
+        }
     }
 
     private sealed class ReadOutcome

@@ -59,6 +59,24 @@ public class ClusterDataTests(ITestOutputHelper output)
             Assert.True(refused.CurrentLeader?.LeaderEpoch >= 0);
             var endpoint = Assert.Single(produced.NodeEndpoints);
             Assert.Equal((elsewhere.Leader, fleet.Broker(elsewhere.Leader).KafkaEndPoint.Port), (endpoint.NodeId, endpoint.Port));
+
+            // And so does a consumer's fetch (v16: topics by id, endpoints in the answer).
+            var metadata = await raw.SendAsync<MetadataResponse>(MetadataRequest.ApiKey, 12,
+                new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }], AllowAutoTopicCreation = false },
+                flexibleRequest: true, flexibleResponse: true);
+            var fetched = await raw.SendAsync<FetchResponse>(FetchRequest.ApiKey, 16, new FetchRequest
+            {
+                ReplicaState = new FetchRequest.ReplicaStateData { ReplicaId = -1, ReplicaEpoch = -1 },
+                MaxWaitMs = 0,
+                MaxBytes = 1 << 20,
+                SessionEpoch = -1,
+                Topics = [new FetchRequest.FetchTopic { TopicId = metadata.Topics.Single().TopicId, Partitions = [new FetchRequest.FetchPartition { Partition = elsewhere.PartitionId, FetchOffset = 0, CurrentLeaderEpoch = -1, LastFetchedEpoch = -1, PartitionMaxBytes = 1 << 20 }] }],
+            }, flexibleRequest: true, flexibleResponse: true);
+            var notHere = fetched.Responses.Single().Partitions.Single();
+            Assert.Equal((short)KafkaErrorCode.NotLeaderOrFollower, notHere.ErrorCode);
+            Assert.Equal(elsewhere.Leader, notHere.CurrentLeader?.LeaderId);
+            var fetchEndpoint = Assert.Single(fetched.NodeEndpoints);
+            Assert.Equal((elsewhere.Leader, fleet.Broker(elsewhere.Leader).KafkaEndPoint.Port), (fetchEndpoint.NodeId, fetchEndpoint.Port));
         }
 
         using (var producer = new ProducerBuilder<string, string>(new ProducerConfig { BootstrapServers = fleet.Brokers[0].BootstrapServers, EnableIdempotence = true }).Build())
