@@ -119,11 +119,16 @@ public sealed class FetchHandler(
         }
         var (id, epoch) = (request.SessionId, request.SessionEpoch);
         var follower = (version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId) >= 0;
+        var size = 0;
+        foreach (var topic in request.Topics)
+        {
+            size += topic.Partitions.Count;
+        }
         if (id == 0)
         {
             return epoch switch
             {
-                0 => (sessions.Create(follower), false, ErrorCode.None),
+                0 => (sessions.Create(follower, size), false, ErrorCode.None),
                 -1 => (null, false, ErrorCode.None),
                 _ => (null, false, ErrorCode.InvalidFetchSessionEpoch),
             };
@@ -136,7 +141,7 @@ public sealed class FetchHandler(
         if (epoch == 0)
         {
             sessions.Remove(id);
-            return (sessions.Create(follower), false, ErrorCode.None);
+            return (sessions.Create(follower, size), false, ErrorCode.None);
         }
         var session = sessions.Get(id);
         if (session is null)
@@ -189,7 +194,7 @@ public sealed class FetchHandler(
             }
             if (useIds)
             {
-                session.ResolveUnknownNames(id => image.Topic(id)?.Name);
+                session.ResolveUnknownNames(image);
             }
             list.AddRange(session.Partitions);
         }
@@ -334,9 +339,9 @@ public sealed class FetchHandler(
         MetadataImage? image = null;
         foreach (var (w, data) in outcome.Partitions)
         {
-            if (version >= 12 && data.ErrorCode is (short)ErrorCode.NotLeaderOrFollower or (short)ErrorCode.FencedLeaderEpoch)
+            if (version >= 16 && data.ErrorCode is (short)ErrorCode.NotLeaderOrFollower or (short)ErrorCode.FencedLeaderEpoch)
             {
-                AddLeaderHint(response, data, w, image ??= admin.Image, version);
+                AddLeaderHint(response, data, w, image ??= admin.Image);
             }
             // After an error the next answer must carry the partition again, as Kafka's cached partition does.
             w.LastHighWatermark = data.ErrorCode != 0 ? -1 : data.HighWatermark;
@@ -353,23 +358,18 @@ public sealed class FetchHandler(
     }
 
     /// <summary>
-    /// KIP-951: a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names the leader this broker knows
-    /// of (v12+), with its endpoint (v16+), so the client fetches there at once instead of refreshing its metadata first.
+    /// KIP-951 (v16+, as Kafka): a partition answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH names the current
+    /// leader and its endpoint, so the client fetches there at once instead of refreshing its metadata first.
     /// </summary>
-    private static void AddLeaderHint(FetchResponse response, FetchResponse.PartitionData data, FetchSessionPartition w, MetadataImage image, short version)
+    private static void AddLeaderHint(FetchResponse response, FetchResponse.PartitionData data, FetchSessionPartition w, MetadataImage image)
     {
         var topic = w.TopicId != Guid.Empty ? image.Topic(w.TopicId) : image.Topic(w.Topic);
-        if (topic is null || w.Partition < 0 || w.Partition >= topic.Partitions.Length)
+        if (!LeaderHints.TryFind(image, topic, w.Partition, out var leader, out var leaderEpoch))
         {
             return;
         }
-        var known = topic.Partitions[w.Partition];
-        if (known.Leader < 0 || !image.Brokers.TryGetValue(known.Leader, out var leader) || leader.Fenced)
-        {
-            return;
-        }
-        data.CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = known.LeaderEpoch };
-        if (version >= 16 && !response.NodeEndpoints.Any(n => n.NodeId == leader.Id))
+        data.CurrentLeader = new FetchResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = leaderEpoch };
+        if (!response.NodeEndpoints.Any(n => n.NodeId == leader.Id))
         {
             response.NodeEndpoints.Add(new FetchResponse.NodeEndpoint { NodeId = leader.Id, Host = leader.Host, Port = leader.Port, Rack = leader.Rack });
         }

@@ -55,26 +55,21 @@ public sealed class OffsetCommitHandler(GroupCoordinator coordinator, ConsumerOf
             }
         }
         var groupId = names.ToInternal(context.Connection, ResourceKind.Group, request.GroupId);
-        long writeSequence = 0;
+        OffsetWrite write = default;
         var error = !ready ? ErrorCode.CoordinatorNotAvailable
             : offsetsLog.CoordinatorError(groupId) is not ErrorCode.None and var notCoordinator ? notCoordinator
             : accepted.Count > 0 && offsetsLog.CheckWritable(groupId) is not ErrorCode.None and var unwritable ? CoordinatorWriteErrors.ForOffsetCommit(unwritable)
             : coordinator.Commit(groupId,
                 context.Version >= 1 ? request.GenerationIdOrMemberEpoch : -1, context.Version >= 1 ? request.MemberId : "", request.GroupInstanceId, accepted, context.Version,
-                out writeSequence);
+                out write);
         if (error == ErrorCode.None && accepted.Count > 0)
         {
             // Answered, and made visible to OffsetFetch, once the commit is on every in-sync replica, so losing this
             // broker loses no offset anyone has seen.
-            var written = ErrorCode.UnknownServerError;
-            try
-            {
-                written = await offsetsLog.AwaitWrittenAsync(groupId, context.Aborted).ConfigureAwait(false);
-            }
-            finally
-            {
-                coordinator.CompleteCommit(groupId, accepted, writeSequence, written == ErrorCode.None);
-            }
+            // Not cancelled with the request: the write's outcome is the same whether or not the client still waits
+            // for it (offsets.commit.timeout.ms bounds the wait).
+            var written = await offsetsLog.AwaitWrittenAsync(groupId, CancellationToken.None).ConfigureAwait(false);
+            coordinator.CompleteCommit(groupId, accepted, write, written == ErrorCode.None);
             error = CoordinatorWriteErrors.ForOffsetCommit(written);
         }
         foreach (var (result, _) in results)

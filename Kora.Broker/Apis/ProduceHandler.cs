@@ -156,15 +156,12 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                     continue;
                 }
                 image ??= partitions.Image;
-                var known = image.Topic(names.ToInternal(context.Connection, ResourceKind.Topic, topicResponse.Name)) is { } topic
-                    && result.Index >= 0 && result.Index < topic.Partitions.Length
-                    ? topic.Partitions[result.Index]
-                    : null;
-                if (known is null || known.Leader < 0 || !image.Brokers.TryGetValue(known.Leader, out var leader) || leader.Fenced)
+                if (!LeaderHints.TryFind(image, image.Topic(names.ToInternal(context.Connection, ResourceKind.Topic, topicResponse.Name)), result.Index,
+                    out var leader, out var leaderEpoch))
                 {
                     continue;
                 }
-                result.CurrentLeader = new ProduceResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = known.LeaderEpoch };
+                result.CurrentLeader = new ProduceResponse.LeaderIdAndEpoch { LeaderId = leader.Id, LeaderEpoch = leaderEpoch };
                 if (!response.NodeEndpoints.Any(n => n.NodeId == leader.Id))
                 {
                     response.NodeEndpoints.Add(new ProduceResponse.NodeEndpoint { NodeId = leader.Id, Host = leader.Host, Port = leader.Port, Rack = leader.Rack });

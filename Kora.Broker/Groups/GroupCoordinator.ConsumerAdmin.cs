@@ -161,7 +161,8 @@ public sealed partial class GroupCoordinator : IMetadataListener
         var records = new List<(byte[] Key, byte[]? Value)>();
         foreach (var (partition, offset) in container.Offsets.ToList())
         {
-            if (!subscribed.Contains(partition.Topic) && offset.CommitTimestampMs + settings.OffsetsRetentionMs <= now)
+            if (!subscribed.Contains(partition.Topic) && offset.CommitTimestampMs + settings.OffsetsRetentionMs <= now
+                && !container.PendingOffsets.ContainsKey(partition))
             {
                 container.Offsets.Remove(partition);
                 records.Add((GroupRecordCodec.OffsetKey(container.Id, partition.Topic, partition.Partition), null));

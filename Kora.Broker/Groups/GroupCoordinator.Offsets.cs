@@ -11,9 +11,9 @@ public sealed partial class GroupCoordinator
     /// error for every partition. From v9 an unknown group is GROUP_ID_NOT_FOUND.
     /// </summary>
     public ErrorCode Commit(string groupId, int generationId, string memberId, string? instanceId,
-        IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version, out long writeSequence)
+        IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version, out OffsetWrite write)
     {
-        writeSequence = 0;
+        write = default;
         lock (_lock)
         {
             var now = Now;
@@ -65,10 +65,10 @@ public sealed partial class GroupCoordinator
                 member.LastHeartbeatMs = now;
             }
             var records = new List<(byte[], byte[]?)>(offsets.Count);
-            writeSequence = ++_offsetWriteSequence;
+            write = new OffsetWrite(group, ++_offsetWriteSequence);
             foreach (var (partition, offset) in offsets)
             {
-                group.PendingOffsets[partition] = new PendingOffset(offset, writeSequence);
+                group.PendingOffsets[partition] = new PendingOffset(offset, write.Sequence);
                 records.Add((GroupRecordCodec.OffsetKey(groupId, partition.Topic, partition.Partition), GroupRecordCodec.OffsetValue(offset)));
             }
             log.Append(groupId, records);
@@ -77,32 +77,32 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>
-    /// Kafka's onOffsetCommitAppend and failPendingOffsetWrite: once the write of <paramref name="writeSequence"/> is
-    /// confirmed (<paramref name="written"/>) its offsets become visible, unless a newer confirmed commit already
-    /// replaced them; confirmed or not, they stop being pending (a newer pending commit of the partition stays).
+    /// Kafka's onOffsetCommitAppend and failPendingOffsetWrite: once <paramref name="write"/> is confirmed
+    /// (<paramref name="written"/>) its offsets become visible, unless a newer confirmed commit already replaced them;
+    /// confirmed or not, they stop being pending (a newer pending commit of the partition stays).
     /// </summary>
-    public void CompleteCommit(string groupId, IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, long writeSequence, bool written)
+    public void CompleteCommit(string groupId, IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, OffsetWrite write, bool written)
     {
         lock (_lock)
         {
-            if (!_groups.TryGetValue(groupId, out var group))
+            if (!_groups.TryGetValue(groupId, out var group) || !ReferenceEquals(group, write.Group))
             {
-                // Unloaded (this broker resigned as coordinator) or deleted meanwhile: the log is the truth.
+                // Unloaded, deleted or recreated meanwhile: the log is the truth, and a new group is not this one.
                 return;
             }
             foreach (var (partition, offset) in offsets)
             {
-                // Gone from pending means the offsets were deleted meanwhile (OffsetDelete, DeleteGroups): nothing to confirm.
+                // Gone from pending means the offsets were deleted meanwhile (OffsetDelete): nothing to confirm.
                 if (!group.PendingOffsets.TryGetValue(partition, out var pending))
                 {
                     continue;
                 }
-                if (written && group.OffsetWriteSequences.GetValueOrDefault(partition) < writeSequence)
+                if (written && group.OffsetWriteSequences.GetValueOrDefault(partition) < write.Sequence)
                 {
                     group.Offsets[partition] = offset;
-                    group.OffsetWriteSequences[partition] = writeSequence;
+                    group.OffsetWriteSequences[partition] = write.Sequence;
                 }
-                if (pending.WriteSequence == writeSequence)
+                if (pending.WriteSequence == write.Sequence)
                 {
                     group.PendingOffsets.Remove(partition);
                 }
@@ -148,8 +148,8 @@ public sealed partial class GroupCoordinator
                     results.Add(ErrorCode.GroupSubscribedToTopic);
                     continue;
                 }
-                group.PendingOffsets.Remove(p);
-                if (group.Offsets.Remove(p))
+                // A commit still being written is in the log too: it needs its tombstone as much as a confirmed one.
+                if (group.PendingOffsets.Remove(p) | group.Offsets.Remove(p))
                 {
                     records.Add((GroupRecordCodec.OffsetKey(groupId, p.Topic, p.Partition), null));
                 }
@@ -215,7 +215,8 @@ public sealed partial class GroupCoordinator
                 foreach (var (partition, offset) in group.Offsets.ToList())
                 {
                     var since = Math.Max(group.StateTimestampMs, offset.CommitTimestampMs);
-                    if (since + settings.OffsetsRetentionMs <= now)
+                    // A newer commit still being written is not expired under it (Kafka's getExpiredOffsets).
+                    if (since + settings.OffsetsRetentionMs <= now && !group.PendingOffsets.ContainsKey(partition))
                     {
                         group.Offsets.Remove(partition);
                         records.Add((GroupRecordCodec.OffsetKey(group.Id, partition.Topic, partition.Partition), null));

@@ -127,6 +127,8 @@ public sealed partial class GroupCoordinator
                 foreach (var (partition, offset) in offsets)
                 {
                     group.Offsets[partition] = offset;
+                    // Later in the log than any plain commit still being confirmed, which therefore must not replace it.
+                    group.OffsetWriteSequences[partition] = ++_offsetWriteSequence;
                 }
             }
             if (byProducer.Count == 0)

@@ -208,6 +208,11 @@ public sealed partial class RaftCore
         if (valid.Kind == ValidOffsetAndEpoch.Kinds.Valid)
         {
             records = _log.Read(fetch.FetchOffset, fetch.MaxBytes);
+            if (ProgressOf(leader, fetch.ReplicaId) is { } known && fetch.FetchOffset < known.EndOffset)
+            {
+                // Gone back (a restart, a truncation, an answer lost): what it was told before may be lost with it.
+                known.SentHighWatermark = -1;
+            }
             UpdateReplicaProgress(leader, fetch.ReplicaId, isVoter, fetch.FetchOffset);
             // A high watermark this replica has not been told of is news too (it may have moved while the replica's
             // fetch was on its way, after the parked fetches were answered).

@@ -70,6 +70,10 @@ public static class ReplicationBench
             Log($"kill {kill + 1}: stall {stall:F0} ms");
             await victim.StartAsync(TimeSpan.FromMinutes(2));
         }
+        if (stalls.Count == 0)
+        {
+            return;
+        }
         var ordered = stalls.Order().ToList();
         rows.Add(($"produce stall when the leader's broker is killed -9, {stalls.Count} kills (broker session timeout 9 s, default): median / max",
             string.Create(CultureInfo.InvariantCulture, $"{ordered[ordered.Count / 2]:F0} ms / {ordered[^1]:F0} ms ({string.Join(", ", stalls.Select(s => s.ToString("F0", CultureInfo.InvariantCulture)))})")));

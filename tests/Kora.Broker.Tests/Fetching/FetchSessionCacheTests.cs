@@ -49,6 +49,20 @@ public sealed class FetchSessionCacheTests
     }
 
     [Fact]
+    public void A_consumer_may_take_the_place_of_a_smaller_session_created_longer_ago_than_the_eviction_time()
+    {
+        var (cache, clock) = Cache(slots: 1);
+        var small = WithPartitions(cache.Create(size: 2)!, 2);
+        Assert.Null(cache.Create(size: 5));
+        // Still in use, but created over min.incremental.fetch.session.eviction.ms ago: a bigger consumer session wins.
+        clock.Ticks += 120_001;
+        Assert.NotNull(cache.Get(small.Id));
+        Assert.Null(cache.Create(size: 1));
+        Assert.NotNull(cache.Create(size: 5));
+        Assert.Null(cache.Get(small.Id));
+    }
+
+    [Fact]
     public void Followers_sessions_are_not_evicted_by_followers_until_they_go_stale()
     {
         var (cache, clock) = Cache(slots: 1);
@@ -57,7 +71,7 @@ public sealed class FetchSessionCacheTests
         Assert.Null(cache.Create());
 
         // Unused for min.incremental.fetch.session.eviction.ms: any new session may take its place.
-        clock.Ticks += 120_000;
+        clock.Ticks += 120_001;
         var next = cache.Create();
         Assert.NotNull(next);
         Assert.Null(cache.Get(first.Id));

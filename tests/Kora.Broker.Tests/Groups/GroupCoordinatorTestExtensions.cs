@@ -9,10 +9,10 @@ internal static class GroupCoordinatorTestExtensions
     public static ErrorCode CommitConfirmed(this GroupCoordinator coordinator, string groupId, int generationId, string memberId, string? instanceId,
         IReadOnlyList<(TopicPartitionKey Partition, CommittedOffset Offset)> offsets, short version = 8)
     {
-        var error = coordinator.Commit(groupId, generationId, memberId, instanceId, offsets, version, out var writeSequence);
+        var error = coordinator.Commit(groupId, generationId, memberId, instanceId, offsets, version, out var write);
         if (error == ErrorCode.None)
         {
-            coordinator.CompleteCommit(groupId, offsets, writeSequence, written: true);
+            coordinator.CompleteCommit(groupId, offsets, write, written: true);
         }
         return error;
     }

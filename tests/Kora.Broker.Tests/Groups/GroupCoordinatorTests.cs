@@ -156,6 +156,37 @@ public class GroupCoordinatorTests
     }
 
     [Fact]
+    public void A_confirmation_for_a_group_deleted_and_recreated_meanwhile_changes_nothing()
+    {
+        var c = new GroupCoordinator(new MemoryLog(), new ManualTime(), new GroupSettings());
+        var tp = new TopicPartitionKey("t", 0);
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(10, -1, null, 1))], 8, out var old));
+        Assert.Equal(ErrorCode.None, c.Delete("g"));
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(3, -1, null, 2))], 8, out var fresh));
+        c.CompleteCommit("g", [(tp, new CommittedOffset(10, -1, null, 1))], old, written: true);
+        Assert.Null(c.Fetch("g", [tp]).Single().Offset);
+        c.CompleteCommit("g", [(tp, new CommittedOffset(3, -1, null, 2))], fresh, written: true);
+        Assert.Equal(3, c.Fetch("g", [tp]).Single().Offset!.Offset);
+    }
+
+    [Fact]
+    public void Expiry_leaves_an_offset_whose_newer_commit_is_still_being_written()
+    {
+        var time = new ManualTime();
+        var log = new MemoryLog();
+        var c = new GroupCoordinator(log, time, new GroupSettings(OffsetsRetentionMs: 60000));
+        var tp = new TopicPartitionKey("t", 0);
+        Assert.Equal(ErrorCode.None, c.CommitConfirmed("g", -1, "", null, [(tp, new CommittedOffset(5, -1, null, time.Now.ToUnixTimeMilliseconds()))]));
+        time.Advance(61_000);
+        Assert.Equal(ErrorCode.None, c.Commit("g", -1, "", null, [(tp, new CommittedOffset(9, -1, null, time.Now.ToUnixTimeMilliseconds()))], 8, out var write));
+        c.ExpireOffsets();
+        // No tombstone went after the pending commit, so a reload cannot lose it once it is acknowledged.
+        Assert.DoesNotContain(log.Records, r => r.Value is null);
+        c.CompleteCommit("g", [(tp, new CommittedOffset(9, -1, null, time.Now.ToUnixTimeMilliseconds()))], write, written: true);
+        Assert.Equal(9, c.Fetch("g", [tp]).Single().Offset!.Offset);
+    }
+
+    [Fact]
     public void DeleteGroups_WritesATombstoneForACommitStillBeingWritten()
     {
         var log = new MemoryLog();

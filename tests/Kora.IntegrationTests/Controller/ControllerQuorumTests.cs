@@ -20,13 +20,12 @@ public class ControllerQuorumTests(ITestOutputHelper output)
 
         // A follower refuses; on this loaded machine leadership may move between asking who leads and asking the
         // follower, so the probe is repeated (with a topic of its own) until a follower has answered as one.
-        var refusedBy = await AtLeaderAsync(quorum, async leader =>
+        await AtLeaderAsync(quorum, async leader =>
         {
             var follower = quorum.Controllers.First(c => c != leader);
             var refused = await ControllerQuorum.CreateTopicAsync(follower, "probe", 3);
             return refused.ErrorCode == (short)ErrorCode.NotController ? follower : null;
         });
-        Assert.NotNull(refusedBy);
 
         var created = await AtLeaderAsync(quorum, async leader =>
         {

@@ -124,6 +124,7 @@ internal sealed partial class ReplicationSimulation
             HealRound();
         }
         var logs = _brokers.Select(b => b.Batches()).ToArray();
+        Require(logs.All(l => l.SequenceEqual(logs[0])), "after healing the replicas' logs differ");
         foreach (var broker in _brokers)
         {
             var batches = broker.Batches().ToDictionary(b => b.BaseOffset);
