@@ -124,6 +124,7 @@ public static class BrokerServiceCollectionExtensions
         services.AddSingleton<IApiHandler, EndTxnHandler>();
         services.AddSingleton<IApiHandler, TxnOffsetCommitHandler>();
         services.AddSingleton<IApiHandler, DescribeTransactionsHandler>();
+        services.AddSingleton<IApiHandler, DescribeProducersHandler>();
         services.AddSingleton<IApiHandler, ListTransactionsHandler>();
         services.AddSingleton<IApiHandler, WriteTxnMarkersHandler>();
         services.AddSingleton<IApiHandler, ConsumerGroupHeartbeatHandler>();
