@@ -84,8 +84,10 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                     result.ErrorMessage = validation.Message;
                     continue;
                 }
+                // max.message.bytes bounds a batch as sent; its records may well decompress to many times that.
+                var maxUncompressed = (int)Math.Min(int.MaxValue, 64L * partition.Config.MaxMessageBytes);
                 if (partition.Config.Compact
-                    && CompactedTopicValidator.Validate(batches, partition.Config.MaxMessageBytes, out var keyless) is var keyError and not ErrorCode.None)
+                    && CompactedTopicValidator.Validate(batches, maxUncompressed, out var keyless) is var keyError and not ErrorCode.None)
                 {
                     result.ErrorCode = (short)keyError;
                     result.ErrorMessage = keyError == ErrorCode.InvalidRecord
@@ -96,6 +98,19 @@ public sealed class ProduceHandler(PartitionManager partitions, IResourceNames n
                         result.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = keyless, BatchIndexErrorMessage = result.ErrorMessage });
                     }
                     continue;
+                }
+                if (partition.Config.CompressionType is { } codec && BatchRecompressor.Needed(batches, codec))
+                {
+                    try
+                    {
+                        batches = BatchRecompressor.Recompress(batches, codec, maxUncompressed);
+                    }
+                    catch (Exception e) when (e is InvalidDataException or NotSupportedException)
+                    {
+                        result.ErrorCode = (short)(e is NotSupportedException ? ErrorCode.UnsupportedCompressionType : ErrorCode.CorruptMessage);
+                        result.ErrorMessage = "A compressed batch could not be read.";
+                        continue;
+                    }
                 }
                 var appended = partition.Append(batches, now);
                 if (appended.Error != ErrorCode.None)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kora.Metadata.Configs;
+using Kora.Protocol.Records;
 using Kora.Storage.Log;
 
 namespace Kora.Broker.Configs;
@@ -34,6 +35,15 @@ public static class TopicLogConfig
                 : Storage.Log.MessageTimestampType.CreateTime,
             ProducerIdExpirationMs = broker.ProducerIdExpirationMs,
             MinInsyncReplicas = (int)Long(TopicConfigs.MinInsyncReplicas),
+            CompressionType = TopicConfigs.Effective(overrides, TopicConfigs.CompressionType, broker).ToLowerInvariant() switch
+            {
+                "uncompressed" => CompressionCodec.None,
+                "gzip" => CompressionCodec.Gzip,
+                "snappy" => CompressionCodec.Snappy,
+                "lz4" => CompressionCodec.Lz4,
+                "zstd" => CompressionCodec.Zstd,
+                _ => null,
+            },
         };
     }
 }

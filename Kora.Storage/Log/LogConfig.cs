@@ -58,5 +58,8 @@ public sealed record LogConfig
     /// <summary>min.insync.replicas: the ISR size an acks=all produce needs. Kept here so the broker reads one config object.</summary>
     public int MinInsyncReplicas { get; init; } = 1;
 
+    /// <summary>compression.type: the codec every data batch is stored in; null for <c>producer</c> (kept as sent).</summary>
+    public Kora.Protocol.Records.CompressionCodec? CompressionType { get; init; }
+
     internal long EffectiveSegmentBytes => Math.Clamp(SegmentBytes, 1, int.MaxValue);
 }
