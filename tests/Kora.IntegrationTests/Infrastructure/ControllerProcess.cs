@@ -47,18 +47,7 @@ public sealed class ControllerProcess : IAsyncDisposable
     }
 
     /// <summary>Free ports for a quorum, found by binding port 0 and releasing it.</summary>
-    public static int[] FreePorts(int count)
-    {
-        var sockets = Enumerable.Range(0, count).Select(_ =>
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            return socket;
-        }).ToList();
-        var ports = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToArray();
-        sockets.ForEach(s => s.Dispose());
-        return ports;
-    }
+    public static int[] FreePorts(int count) => LoopbackPorts.Reserve(count);
 
     public async Task StartAsync()
     {
