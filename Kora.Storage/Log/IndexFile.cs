@@ -20,10 +20,8 @@ internal sealed class IndexFile : IDisposable
     private readonly Lock _gate = new();
     private readonly Lock _writeGate = new();
     private readonly bool _wideKey;
-    private SafeFileHandle? _handle;
-    private IdleHandleTracker _idle;
+    private readonly LazyFileHandle _file;
     private bool _disposed;
-    private bool _deleted;
 
     // Entries were written (or the file cut) since the last fsync; the fsync reopens the file if its handle was released.
     private bool _dirty;
@@ -39,7 +37,7 @@ internal sealed class IndexFile : IDisposable
     {
         Path = path;
         _wideKey = wideKey;
-        _handle = handle;
+        _file = new LazyFileHandle(path, "index", handle);
         _fileEntries = fileEntries;
     }
 
@@ -193,7 +191,7 @@ internal sealed class IndexFile : IDisposable
         SafeFileHandle handle;
         lock (_gate)
         {
-            if (_disposed || _deleted || !_dirty)
+            if (_disposed || _file.IsDeleted || !_dirty)
             {
                 return;
             }
@@ -382,15 +380,8 @@ internal sealed class IndexFile : IDisposable
     private SafeFileHandle HandleUnderGate(FileMode mode = FileMode.Open)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_handle is null && _deleted)
-        {
-            // The name may already belong to a new segment with the same base offset.
-            throw new FileNotFoundException("The index was deleted.", Path);
-        }
-        _idle.Touch();
-        // Indexes open on first lookup or write and close when idle, so idle partitions hold no index descriptors.
         // Open, not create: a lookup racing with retention must fail rather than leave an empty file behind.
-        return _handle ??= LogFiles.Open(Path, mode);
+        return _file.Get(mode);
     }
 
     /// <summary>Closes the descriptor but stays usable; the next lookup reopens the file.</summary>
@@ -398,11 +389,7 @@ internal sealed class IndexFile : IDisposable
     {
         lock (_gate)
         {
-            if (!_deleted)
-            {
-                _handle?.Dispose();
-                _handle = null;
-            }
+            _file.Release();
         }
     }
 
@@ -411,13 +398,7 @@ internal sealed class IndexFile : IDisposable
     {
         lock (_gate)
         {
-            if (_handle is null || _deleted || !_idle.IsIdle(nowMs, idleMs))
-            {
-                return false;
-            }
-            _handle.Dispose();
-            _handle = null;
-            return true;
+            return _file.ReleaseIfIdle(nowMs, idleMs);
         }
     }
 
@@ -426,7 +407,7 @@ internal sealed class IndexFile : IDisposable
     {
         lock (_gate)
         {
-            _deleted = true;
+            _file.MarkDeleted();
         }
     }
 
@@ -435,8 +416,7 @@ internal sealed class IndexFile : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            _handle?.Dispose();
-            _handle = null;
+            _file.Close();
         }
     }
 }

@@ -16,16 +16,15 @@ internal sealed class TransactionIndex : IDisposable
 
     private readonly Lock _gate = new();
     private View _view = View.Empty;
-    private SafeFileHandle? _handle;
-    private IdleHandleTracker _idle;
+    private readonly LazyFileHandle _file;
     private bool _dirty;
     private bool _disposed;
-    private bool _deleted;
 
     private TransactionIndex(string path, View view)
     {
         Path = path;
         _view = view;
+        _file = new LazyFileHandle(path, "transaction index");
     }
 
     public string Path { get; }
@@ -163,7 +162,7 @@ internal sealed class TransactionIndex : IDisposable
     {
         lock (_gate)
         {
-            if (!_dirty || _disposed || _deleted)
+            if (!_dirty || _disposed || _file.IsDeleted)
             {
                 return;
             }
@@ -178,11 +177,7 @@ internal sealed class TransactionIndex : IDisposable
     {
         lock (_gate)
         {
-            if (!_deleted)
-            {
-                _handle?.Dispose();
-                _handle = null;
-            }
+            _file.Release();
         }
     }
 
@@ -191,13 +186,7 @@ internal sealed class TransactionIndex : IDisposable
     {
         lock (_gate)
         {
-            if (_handle is null || _deleted || !_idle.IsIdle(nowMs, idleMs))
-            {
-                return false;
-            }
-            _handle.Dispose();
-            _handle = null;
-            return true;
+            return _file.ReleaseIfIdle(nowMs, idleMs);
         }
     }
 
@@ -206,7 +195,7 @@ internal sealed class TransactionIndex : IDisposable
         lock (_gate)
         {
             // A later segment with the same base offset may create this name again: never reopen it from here.
-            _deleted = true;
+            _file.MarkDeleted();
         }
         LogFiles.TryDelete(Path);
     }
@@ -216,24 +205,15 @@ internal sealed class TransactionIndex : IDisposable
         lock (_gate)
         {
             _disposed = true;
-            _handle?.Dispose();
-            _handle = null;
+            _file.Close();
         }
     }
 
-    private SafeFileHandle Handle()
-    {
-        if (_handle is null && _deleted)
-        {
-            throw new FileNotFoundException("The transaction index was deleted.", Path);
-        }
-        _idle.Touch();
-        return _handle ??= LogFiles.Open(Path, FileMode.OpenOrCreate);
-    }
+    private SafeFileHandle Handle() => _file.Get(FileMode.OpenOrCreate);
 
     private void SetFileLength(int entries)
     {
-        if (entries == 0 && _handle is null && !File.Exists(Path))
+        if (entries == 0 && !_file.IsOpen && !File.Exists(Path))
         {
             return;
         }
