@@ -118,17 +118,11 @@ public sealed class FetchHandler(
             return (null, false, ErrorCode.None);
         }
         var (id, epoch) = (request.SessionId, request.SessionEpoch);
-        var follower = (version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId) >= 0;
-        var size = 0;
-        foreach (var topic in request.Topics)
-        {
-            size += topic.Partitions.Count;
-        }
         if (id == 0)
         {
             return epoch switch
             {
-                0 => (sessions.Create(follower, size), false, ErrorCode.None),
+                0 => (NewSession(request, version), false, ErrorCode.None),
                 -1 => (null, false, ErrorCode.None),
                 _ => (null, false, ErrorCode.InvalidFetchSessionEpoch),
             };
@@ -141,7 +135,7 @@ public sealed class FetchHandler(
         if (epoch == 0)
         {
             sessions.Remove(id);
-            return (sessions.Create(follower, size), false, ErrorCode.None);
+            return (NewSession(request, version), false, ErrorCode.None);
         }
         var session = sessions.Get(id);
         if (session is null)
@@ -154,6 +148,18 @@ public sealed class FetchHandler(
         }
         session.NextEpoch++;
         return (session, true, ErrorCode.None);
+    }
+
+    /// <summary>A session for a full fetch; a follower's is privileged, and its size is what the request names.</summary>
+    private FetchSession? NewSession(FetchRequest request, short version)
+    {
+        var follower = (version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId) >= 0;
+        var size = 0;
+        foreach (var topic in request.Topics)
+        {
+            size += topic.Partitions.Count;
+        }
+        return sessions.Create(follower, size);
     }
 
     private List<FetchSessionPartition> Resolve(RequestContext context, FetchRequest request, FetchSession? session, short version)
